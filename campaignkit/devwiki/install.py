@@ -1,0 +1,189 @@
+"""Install the local wikis: MediaWiki's installer, our settings, accounts, interwiki links.
+
+Installing takes a few seconds per wiki; ``reset`` avoids repeating it by
+copying the pristine snapshot taken right after the first install.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from campaignkit.devwiki.layout import BOT_APP_ID, MEDIAWIKI_ROOT, DevWikiLayout, LocalWiki
+from campaignkit.devwiki.packages import DevWikiError
+
+EXTRA_SETTINGS = """
+# --- added by campaignkit devwiki: local development settings ---
+$wgArticlePath = "/index.php/$1";
+$wgUsePathInfo = true;
+$wgEnableUploads = false;
+$wgShowExceptionDetails = true;
+$wgMainCacheType = CACHE_NONE;
+$wgSessionCacheType = CACHE_DB;
+$wgParserCacheType = CACHE_DB;
+$wgCacheDirectory = "{cache_dir}";
+$wgLocalisationCacheConf['store'] = 'files';
+$wgLocalisationCacheConf['storeDirectory'] = "{cache_dir}/l10n";
+$wgEnableBotPasswords = true;
+$wgInterwikiMagic = true;
+$wgHiddenPrefs[] = 'realname';
+$wgPasswordPolicy['policies']['default']['MinimalPasswordLength'] = 8;
+$wgPasswordPolicy['policies']['default']['PasswordNotInCommonList'] = false;
+$wgPasswordPolicy['policies']['sysop'] = $wgPasswordPolicy['policies']['default'];
+$wgPasswordPolicy['policies']['bot'] = $wgPasswordPolicy['policies']['default'];
+$wgPasswordPolicy['policies']['bureaucrat'] = $wgPasswordPolicy['policies']['default'];
+$wgPasswordPolicy['policies']['interface-admin'] = $wgPasswordPolicy['policies']['default'];
+$wgRCMaxAge = 10 * 365 * 24 * 3600;
+$wgJobRunRate = 1;
+wfLoadExtension( 'ParserFunctions' );
+$wgPFEnableStringFunctions = true;
+wfLoadExtension( 'Scribunto' );
+$wgScribuntoDefaultEngine = 'luastandalone';
+$wgScribuntoEngineConf['luastandalone']['luaPath'] = '/usr/bin/lua5.1';
+wfLoadExtension( 'TemplateData' );
+wfLoadExtension( 'Cite' );
+wfLoadExtension( 'Interwiki' );
+$wgGroupPermissions['sysop']['interwiki'] = true;
+"""
+
+BOT_GRANTS = "basic,highvolume,editpage,editprotected,createeditmovepage,editsiteconfig"
+
+
+@dataclass(frozen=True)
+class LocalAccounts:
+    """The throwaway accounts on every local wiki, with their passwords."""
+
+    admin_user: str
+    admin_password: str
+    bot_user: str
+    bot_password_name: str
+    bot_password: str
+    bot_main_password: str
+    users: dict[str, str]
+
+    @classmethod
+    def generate(cls) -> LocalAccounts:
+        """New random passwords; the names are fixed so docs and tests can name them."""
+        return cls(
+            admin_user="Admin",
+            admin_password="admin-" + secrets.token_hex(6),
+            bot_user="CampaignBot",
+            bot_password_name=f"CampaignBot@{BOT_APP_ID}",
+            bot_password=secrets.token_hex(16),
+            bot_main_password="bot-" + secrets.token_hex(6),
+            users={
+                "Ada Organizer": "ada-" + secrets.token_hex(6),
+                "Bola Participant": "bola-" + secrets.token_hex(6),
+            },
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> LocalAccounts:
+        """Read the accounts that an earlier install wrote."""
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+    def save(self, path: Path) -> None:
+        """Write the accounts readable by the owner only."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)
+        os.chmod(path, 0o600)
+        path.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+
+
+def _php(script: str, wiki: LocalWiki, *args: str) -> str:
+    """Run one MediaWiki maintenance script on one local wiki, failing loudly."""
+    command = ["php", str(MEDIAWIKI_ROOT / "maintenance" / script),
+               "--conf", str(wiki.settings_file), *args]
+    result = subprocess.run(command, capture_output=True, text=True, check=False,
+                            env={**os.environ, "MW_CONFIG_FILE": str(wiki.settings_file)})
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+        raise DevWikiError(f"{wiki.id}: {script} failed: {' '.join(detail)}")
+    return result.stdout
+
+
+def install_wiki(wiki: LocalWiki, accounts: LocalAccounts) -> None:
+    """Run MediaWiki's installer for one wiki and add the local settings and accounts."""
+    if wiki.directory.exists():
+        shutil.rmtree(wiki.directory)
+    wiki.data_dir.mkdir(parents=True)
+    (wiki.directory / "cache").mkdir()
+    command = [
+        "php", str(MEDIAWIKI_ROOT / "maintenance" / "install.php"),
+        "--dbtype", "sqlite", "--dbpath", str(wiki.data_dir), "--dbname", wiki.id,
+        "--server", wiki.server, "--scriptpath", "", "--lang", wiki.lang,
+        "--pass", accounts.admin_password, "--confpath", str(wiki.directory),
+        wiki.sitename, accounts.admin_user,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not wiki.settings_file.is_file():
+        detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+        raise DevWikiError(f"{wiki.id}: MediaWiki's install.php failed: {' '.join(detail)}")
+    with wiki.settings_file.open("a", encoding="utf-8") as settings:
+        settings.write(EXTRA_SETTINGS.replace("{cache_dir}", str(wiki.directory / "cache")))
+    _php("createAndPromote.php", wiki, "--bot", accounts.bot_user, accounts.bot_main_password)
+    for name, password in accounts.users.items():
+        _php("createAndPromote.php", wiki, name, password)
+    _php("createBotPassword.php", wiki, "--appid", BOT_APP_ID, "--grants", BOT_GRANTS,
+         accounts.bot_user, accounts.bot_password)
+
+
+def link_wikis(layout: DevWikiLayout) -> None:
+    """Make each wiki a language link (and the hub a ``meta:`` interwiki) of the other."""
+    for wiki in layout.wikis:
+        rows = []
+        for other in layout.wikis:
+            if other is wiki:
+                continue
+            prefixes = [other.lang] + (["meta", "m"] if other.is_hub else [])
+            for prefix in prefixes:
+                rows.append((prefix, f"{other.server}/index.php/$1", other.api_url))
+        with sqlite3.connect(wiki.database_file) as database:
+            database.executemany(
+                "INSERT OR REPLACE INTO interwiki "
+                "(iw_prefix, iw_url, iw_api, iw_wikiid, iw_local, iw_trans) "
+                "VALUES (?, ?, ?, '', 1, 0)",
+                rows,
+            )
+
+
+def install_all(layout: DevWikiLayout, echo: Callable[[str], None] = print) -> LocalAccounts:
+    """Install both wikis from scratch and take the pristine snapshot."""
+    accounts = LocalAccounts.generate()
+    for wiki in layout.wikis:
+        echo(f"Installing {wiki.id} ({wiki.lang}) in {wiki.directory}")
+        install_wiki(wiki, accounts)
+    link_wikis(layout)
+    accounts.save(layout.accounts_file)
+    take_snapshot(layout)
+    return accounts
+
+
+def take_snapshot(layout: DevWikiLayout) -> None:
+    """Copy the freshly installed wikis aside so that ``reset`` takes seconds."""
+    if layout.pristine_dir.exists():
+        shutil.rmtree(layout.pristine_dir)
+    shutil.copytree(layout.wikis_dir, layout.pristine_dir)
+
+
+def restore_snapshot(layout: DevWikiLayout) -> None:
+    """Put the pristine wikis back in place of the live ones (servers must be stopped)."""
+    if not layout.pristine_dir.is_dir():
+        raise DevWikiError(f"no pristine snapshot in {layout.pristine_dir}; run 'devwiki up'")
+    if layout.wikis_dir.exists():
+        shutil.rmtree(layout.wikis_dir)
+    shutil.copytree(layout.pristine_dir, layout.wikis_dir)
+
+
+def is_installed(layout: DevWikiLayout) -> bool:
+    """Both wikis and the accounts file exist."""
+    return layout.accounts_file.is_file() and all(
+        w.settings_file.is_file() and w.database_file.is_file() for w in layout.wikis
+    )

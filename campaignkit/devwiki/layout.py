@@ -1,0 +1,137 @@
+"""Where the local wikis live on disk and which ports they answer on.
+
+One object holds every path so that ``up``, ``down``, ``reset``, ``status`` and
+the test fixtures can never disagree about them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+MEDIAWIKI_ROOT = Path("/usr/share/mediawiki")
+DIR_ENVVAR = "CAMPAIGNKIT_DEVWIKI_DIR"
+PORT_ENVVAR = "CAMPAIGNKIT_DEVWIKI_PORT"
+DEFAULT_PORT = 8801
+BOT_APP_ID = "campaignkit"
+
+
+@dataclass(frozen=True)
+class LocalWiki:
+    """One local wiki: its id in the config, language, name and port."""
+
+    id: str
+    lang: str
+    sitename: str
+    port: int
+    is_hub: bool
+    directory: Path
+
+    @property
+    def server(self) -> str:
+        """The base URL, as MediaWiki's $wgServer."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """The wiki's api.php, as written to the configuration file."""
+        return f"{self.server}/api.php"
+
+    @property
+    def settings_file(self) -> Path:
+        """The LocalSettings.php that install.php writes and MW_CONFIG_FILE names."""
+        return self.directory / "LocalSettings.php"
+
+    @property
+    def data_dir(self) -> Path:
+        """The SQLite files of this wiki."""
+        return self.directory / "data"
+
+    @property
+    def database_file(self) -> Path:
+        """The main SQLite database, where the interwiki table lives."""
+        return self.data_dir / f"{self.id}.sqlite"
+
+
+@dataclass(frozen=True)
+class DevWikiLayout:
+    """The local wikis' directory tree and ports."""
+
+    root: Path
+    port: int = DEFAULT_PORT
+
+    @classmethod
+    def default(cls) -> DevWikiLayout:
+        """The layout picked by the environment, else under the user's data directory."""
+        root = os.environ.get(DIR_ENVVAR)
+        if not root:
+            base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+            root = str(Path(base) / "campaignkit" / "devwiki")
+        port = int(os.environ.get(PORT_ENVVAR) or DEFAULT_PORT)
+        return cls(root=Path(root).expanduser(), port=port)
+
+    @property
+    def wikis(self) -> tuple[LocalWiki, LocalWiki]:
+        """The hub (English, like Meta) and a local-language wiki (Yoruba)."""
+        return (
+            LocalWiki("metawiki", "en", "Campaign Hub", self.port, True,
+                      self.root / "wikis" / "metawiki"),
+            LocalWiki("yowiki", "yo", "Wikipedia Yoruba (local)", self.port + 1, False,
+                      self.root / "wikis" / "yowiki"),
+        )
+
+    @property
+    def hub(self) -> LocalWiki:
+        """The hub wiki."""
+        return self.wikis[0]
+
+    def wiki(self, wiki_id: str) -> LocalWiki:
+        """One local wiki by its config id."""
+        for wiki in self.wikis:
+            if wiki.id == wiki_id:
+                return wiki
+        raise KeyError(wiki_id)
+
+    @property
+    def wikis_dir(self) -> Path:
+        """The live wikis' files."""
+        return self.root / "wikis"
+
+    @property
+    def pristine_dir(self) -> Path:
+        """A copy of the freshly installed wikis that ``reset`` restores."""
+        return self.root / "pristine"
+
+    @property
+    def run_dir(self) -> Path:
+        """Pid files of the servers that ``up`` started."""
+        return self.root / "run"
+
+    @property
+    def log_dir(self) -> Path:
+        """The php -S logs, one per wiki."""
+        return self.root / "logs"
+
+    @property
+    def config_path(self) -> Path:
+        """The ready configuration file written by ``up``."""
+        return self.root / "campaignkit.toml"
+
+    @property
+    def accounts_file(self) -> Path:
+        """Throwaway local accounts and their passwords (mode 600)."""
+        return self.root / "accounts.json"
+
+    @property
+    def bot_password_file(self) -> Path:
+        """The bot's BotPassword, referenced by the config's bot.password_file."""
+        return self.root / "bot-password"
+
+    def pid_file(self, wiki: LocalWiki) -> Path:
+        """The pid file of one wiki's server."""
+        return self.run_dir / f"{wiki.id}.pid"
+
+    def log_file(self, wiki: LocalWiki) -> Path:
+        """The server log of one wiki."""
+        return self.log_dir / f"{wiki.id}.log"

@@ -1,0 +1,121 @@
+"""``campaignkit devwiki up|down|status|reset``: the local wikis as one unit."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import tomli_w
+
+from campaignkit.devwiki import install, servers
+from campaignkit.devwiki.install import LocalAccounts
+from campaignkit.devwiki.layout import DevWikiLayout
+from campaignkit.devwiki.packages import DevWikiError, ensure_installed
+
+Echo = Callable[[str], None]
+
+
+def write_config(layout: DevWikiLayout, accounts: LocalAccounts) -> None:
+    """Write a ready configuration file for the local wikis, with near-zero throttling."""
+    layout.bot_password_file.touch(mode=0o600, exist_ok=True)
+    os.chmod(layout.bot_password_file, 0o600)
+    layout.bot_password_file.write_text(accounts.bot_password + "\n", encoding="utf-8")
+    document: dict[str, Any] = {
+        "hub": layout.hub.id,
+        "wikis": {w.id: {"api": w.api_url, "lang": w.lang} for w in layout.wikis},
+        "bot": {
+            "username": accounts.bot_password_name,
+            "password_file": layout.bot_password_file.name,
+            "write_throttle": 0,
+            "maxlag": 5,
+        },
+        "services": {
+            "state_dir": "state",
+            "redis_url": "redis://127.0.0.1:6379/0",
+            "redis_prefix": f"campaignkit-dev-{layout.port}",
+        },
+        "tool": {"name": "campaignkit", "contact": "local development wikis"},
+    }
+    header = "# Written by 'campaignkit devwiki up' for the local wikis; rewritten on every up.\n"
+    layout.config_path.write_text(header + tomli_w.dumps(document), encoding="utf-8")
+
+
+def up(layout: DevWikiLayout, echo: Echo = print) -> LocalAccounts:
+    """Install when missing, start what is not running, write the config. Idempotent."""
+    if not install.is_installed(layout):
+        ensure_installed(echo)
+        layout.root.mkdir(parents=True, exist_ok=True)
+        for wiki in layout.wikis:
+            servers.stop(layout, wiki)
+        install.install_all(layout, echo)
+    accounts = LocalAccounts.load(layout.accounts_file)
+    for wiki in layout.wikis:
+        if servers.start(layout, wiki):
+            echo(f"Started {wiki.id} at {wiki.server}")
+        else:
+            echo(f"{wiki.id} already runs at {wiki.server}")
+    write_config(layout, accounts)
+    return accounts
+
+
+def down(layout: DevWikiLayout, echo: Echo = print) -> None:
+    """Stop the servers that ``up`` started, and nothing else."""
+    for wiki in layout.wikis:
+        if servers.stop(layout, wiki):
+            echo(f"Stopped {wiki.id}")
+        else:
+            echo(f"{wiki.id} was not started by campaignkit")
+
+
+def reset(layout: DevWikiLayout, echo: Echo = print) -> LocalAccounts:
+    """Fresh wikis in seconds: stop, copy the pristine snapshot back, start."""
+    if not install.is_installed(layout):
+        return up(layout, echo)
+    for wiki in layout.wikis:
+        servers.stop(layout, wiki)
+    install.restore_snapshot(layout)
+    echo("Restored the pristine wikis")
+    return up(layout, echo)
+
+
+def status(layout: DevWikiLayout) -> dict[str, Any]:
+    """What runs where, with the throwaway local accounts scripts need."""
+    accounts = (
+        LocalAccounts.load(layout.accounts_file) if layout.accounts_file.is_file() else None
+    )
+    wikis = []
+    for wiki in layout.wikis:
+        server = servers.state(layout, wiki)
+        wikis.append({
+            "id": wiki.id,
+            "lang": wiki.lang,
+            "hub": wiki.is_hub,
+            "api": wiki.api_url,
+            "index": f"{wiki.server}/index.php",
+            "pid": server.pid,
+            "running": server.answering,
+            "installed": wiki.settings_file.is_file(),
+        })
+    result: dict[str, Any] = {
+        "directory": str(layout.root),
+        "config": str(layout.config_path),
+        "hub": layout.hub.id,
+        "wikis": wikis,
+        "accounts": None,
+    }
+    if accounts is not None:
+        result["accounts"] = {
+            "admin": {"username": accounts.admin_user, "password": accounts.admin_password},
+            "bot": {
+                "username": accounts.bot_user,
+                "password": accounts.bot_main_password,
+                "botpassword_username": accounts.bot_password_name,
+                "botpassword": accounts.bot_password,
+            },
+            "users": [{"username": n, "password": p} for n, p in accounts.users.items()],
+        }
+    return result
+
+
+__all__ = ["DevWikiError", "down", "reset", "status", "up", "write_config"]
