@@ -1,0 +1,3 @@
+"""campaignkit: bookkeeping for Wikimedia campaigns."""
+
+__version__ = "0.1.0"

@@ -98,6 +98,8 @@ class Settings:
     state_dir: Path = field(default_factory=lambda: default_state_dir())
     write_throttle: float = 10.0
     maxlag: int = 5
+    max_retries: int = 5
+    retry_wait: float = 5.0
     tool_name: str = "campaignkit"
     contact: str = "https://www.mediawiki.org/wiki/Tool:Campaignkit"
     docs_url: str = "https://www.mediawiki.org/wiki/Tool:Campaignkit"
@@ -273,6 +275,8 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
     )
     write_throttle = bot_section.number("write_throttle", 10.0)
     maxlag = int(bot_section.number("maxlag", 5))
+    max_retries = int(bot_section.number("max_retries", 5))
+    retry_wait = bot_section.number("retry_wait", 5.0)
     stop_page = bot_section.text("stop_page", default="User:{bot}/Stop")
     stop_run_word = bot_section.text("stop_run_word", default="run")
     bot_section.reject_unknown()
@@ -307,6 +311,8 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
         state_dir=state_dir,
         write_throttle=write_throttle,
         maxlag=maxlag,
+        max_retries=max_retries,
+        retry_wait=retry_wait,
         tool_name=tool_name,
         contact=contact,
         docs_url=docs_url,

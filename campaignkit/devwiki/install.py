@@ -51,6 +51,7 @@ wfLoadExtension( 'TemplateData' );
 wfLoadExtension( 'Cite' );
 wfLoadExtension( 'Interwiki' );
 $wgGroupPermissions['sysop']['interwiki'] = true;
+$wgGroupPermissions['bot']['noratelimit'] = true;
 """
 
 BOT_GRANTS = "basic,highvolume,editpage,editprotected,createeditmovepage,editsiteconfig"
@@ -140,7 +141,7 @@ def link_wikis(layout: DevWikiLayout) -> None:
     for wiki in layout.wikis:
         rows = []
         for other in layout.wikis:
-            if other is wiki:
+            if other.id == wiki.id:
                 continue
             prefixes = [other.lang] + (["meta", "m"] if other.is_hub else [])
             for prefix in prefixes:

@@ -29,6 +29,8 @@ def write_config(layout: DevWikiLayout, accounts: LocalAccounts) -> None:
             "password_file": layout.bot_password_file.name,
             "write_throttle": 0,
             "maxlag": 5,
+            "max_retries": 2,
+            "retry_wait": 1,
         },
         "services": {
             "state_dir": "state",

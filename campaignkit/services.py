@@ -1,0 +1,92 @@
+"""Start the local Redis and MariaDB when a run needs them and they are not up.
+
+A fresh machine has neither running. The demo and the test fixtures call
+:func:`ensure_redis` / :func:`ensure_mariadb`: reach the service, else install
+(when root) and start it, else fail with the command that would start it.
+Nothing here ever touches a service that is not on this machine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from urllib.parse import urlsplit
+
+REDIS_START = ("redis-server --daemonize yes --bind 127.0.0.1 --port {port} --save '' "
+               "--appendonly no")
+MARIADB_START = "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+class ServiceUnavailable(Exception):
+    """A service the run needs cannot be reached; the message says how to start it."""
+
+
+def reachable(host: str, port: int, timeout: float = 1.0) -> bool:
+    """Whether a TCP connection to host:port succeeds."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _wait_until_reachable(host: str, port: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if reachable(host, port):
+            return True
+        time.sleep(0.1)  # polling a booting server
+    return False
+
+
+def _apt_install(package: str) -> None:
+    if os.geteuid() != 0:
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", package],
+                   env=env, capture_output=True, check=False)
+
+
+def ensure_redis(url: str = "redis://127.0.0.1:6379/0") -> None:
+    """Make sure the Redis named by ``url`` answers, starting a local one if needed."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 6379
+    if reachable(host, port):
+        return
+    start = REDIS_START.format(port=port)
+    if host in LOCAL_HOSTS:
+        if shutil.which("redis-server") is None:
+            _apt_install("redis-server")
+        if shutil.which("redis-server") is not None:
+            subprocess.run(start, shell=True, capture_output=True, check=False)
+            if _wait_until_reachable(host, port, 10):
+                return
+    raise ServiceUnavailable(
+        f"Redis at {host}:{port} does not answer; start it with: {start} "
+        f"(install it with: apt-get install redis-server)"
+    )
+
+
+def ensure_mariadb(host: str = "127.0.0.1", port: int = 3306) -> None:
+    """Make sure a local MariaDB answers, starting it if needed."""
+    if reachable(host, port):
+        return
+    if host in LOCAL_HOSTS:
+        if not os.path.exists("/usr/sbin/mariadbd"):
+            _apt_install("mariadb-server")
+        if os.path.exists("/usr/sbin/mariadbd"):
+            os.makedirs("/run/mysqld", exist_ok=True)
+            if shutil.which("chown"):
+                subprocess.run(["chown", "mysql:mysql", "/run/mysqld"], check=False,
+                               capture_output=True)
+            subprocess.run(MARIADB_START, shell=True, capture_output=True, check=False)
+            if _wait_until_reachable(host, port, 30):
+                return
+    raise ServiceUnavailable(
+        f"MariaDB at {host}:{port} does not answer; start it with: {MARIADB_START} "
+        f"(install it with: apt-get install mariadb-server)"
+    )

@@ -1,0 +1,89 @@
+"""Shared fixtures: the real local wikis, the configured farm, Redis and MariaDB.
+
+The wikis are started once per test session from a directory of their own (so a
+developer's demo wikis are left alone) and stopped at the end if this session
+started them. Tests get fresh pages through :func:`unique_title`.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from campaignkit.config import Settings, load_settings
+from campaignkit.devwiki import lifecycle, servers
+from campaignkit.devwiki.install import LocalAccounts
+from campaignkit.devwiki.layout import DevWikiLayout
+from campaignkit.services import ServiceUnavailable, ensure_mariadb, ensure_redis
+
+REPO = Path(__file__).resolve().parent.parent
+TEST_WIKI_DIR = Path(os.environ.get("CAMPAIGNKIT_TEST_DEVWIKI_DIR", REPO / ".state" / "test-devwiki"))
+TEST_WIKI_PORT = int(os.environ.get("CAMPAIGNKIT_TEST_DEVWIKI_PORT", "8811"))
+
+
+@pytest.fixture(scope="session")
+def devwiki_layout() -> DevWikiLayout:
+    return DevWikiLayout(root=TEST_WIKI_DIR, port=TEST_WIKI_PORT)
+
+
+@pytest.fixture(scope="session")
+def devwikis(devwiki_layout: DevWikiLayout):
+    """The two local wikis, running, with their throwaway accounts."""
+    running_before = all(
+        servers.state(devwiki_layout, w).pid is not None for w in devwiki_layout.wikis
+    )
+    accounts = lifecycle.up(devwiki_layout, echo=lambda _line: None)
+    yield accounts
+    if not running_before:
+        lifecycle.down(devwiki_layout, echo=lambda _line: None)
+
+
+@pytest.fixture(scope="session")
+def accounts(devwikis) -> LocalAccounts:
+    return devwikis
+
+
+@pytest.fixture(scope="session")
+def settings(devwikis, devwiki_layout: DevWikiLayout) -> Settings:
+    return load_settings(devwiki_layout.config_path)
+
+
+@pytest.fixture(scope="session")
+def farm(settings: Settings):
+    from campaignkit.wiki.connection import WikiFarm
+
+    wikis = WikiFarm(settings)
+    yield wikis
+    wikis.close()
+
+
+@pytest.fixture
+def unique_title():
+    """A page title no other test uses, so tests need no reset between them."""
+
+    def make(prefix: str = "Test") -> str:
+        return f"{prefix} {uuid.uuid4().hex[:10]}"
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = os.environ.get("CAMPAIGNKIT_TEST_REDIS", "redis://127.0.0.1:6379/15")
+    try:
+        ensure_redis(url)
+    except ServiceUnavailable as error:
+        pytest.fail(str(error))
+    return url
+
+
+@pytest.fixture(scope="session")
+def mariadb() -> tuple[str, int]:
+    try:
+        ensure_mariadb()
+    except ServiceUnavailable as error:
+        pytest.fail(str(error))
+    return ("127.0.0.1", 3306)
