@@ -24,6 +24,9 @@ class _NoTracebacks(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Drop traceback records and strip exception details from the others."""
+        if str(record.msg).startswith("Traceback"):
+            return False
         record.exc_info = None
         record.exc_text = None
         return True
@@ -45,9 +48,14 @@ def import_pywikibot(
 ) -> ModuleType:
     """Import and configure pywikibot for this run."""
     base_dir = settings.state_dir / "pywikibot"
-    base_dir.mkdir(parents=True, exist_ok=True)
+    base_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # pywikibot takes PYWIKIBOT_DIR as its home (cookies, throttle file) only when a
+    # user-config.py is there; NO_USER_CONFIG=2 keeps it from being read.
+    marker = base_dir / "user-config.py"
+    if not marker.exists():
+        marker.write_text("# Placeholder: campaignkit configures pywikibot from campaignkit.toml.\n")
     os.environ.setdefault("PYWIKIBOT_NO_USER_CONFIG", "2")
-    os.environ.setdefault("PYWIKIBOT_DIR", str(base_dir))
+    os.environ["PYWIKIBOT_DIR"] = str(base_dir)
     import pywikibot
     from pywikibot import config
 

@@ -1,0 +1,5 @@
+"""Allow ``python -m campaignkit``."""
+
+from campaignkit.cli import main
+
+main()
