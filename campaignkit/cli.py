@@ -66,12 +66,18 @@ class CampaignkitGroup(click.Group):
 
 
 @click.group(cls=CampaignkitGroup)
-@click.option("--config", "config_path", metavar="PATH", envvar="CAMPAIGNKIT_CONFIG",
-              help="Configuration file (default: ./campaignkit.toml, "
-                   "~/.config/campaignkit/config.toml, then the local wikis' file).")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    envvar="CAMPAIGNKIT_CONFIG",
+    help="Configuration file (default: ./campaignkit.toml, "
+    "~/.config/campaignkit/config.toml, then the local wikis' file).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show what pywikibot and the bot do.")
-@click.option("--dry-run", is_flag=True,
-              help="Read everything, write nothing; show what would change.")
+@click.option(
+    "--dry-run", is_flag=True, help="Read everything, write nothing; show what would change."
+)
 @click.version_option(package_name="campaignkit")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, verbose: bool, dry_run: bool) -> None:
@@ -120,16 +126,21 @@ def devwiki_status(as_json: bool) -> None:
     click.echo(f"Directory: {report['directory']}")
     click.echo(f"Configuration: {report['config']}")
     for wiki in report["wikis"]:
-        state = "running" if wiki["running"] else (
-            "installed, stopped" if wiki["installed"] else "not installed")
+        state = (
+            "running"
+            if wiki["running"]
+            else ("installed, stopped" if wiki["installed"] else "not installed")
+        )
         hub = " (hub)" if wiki["hub"] else ""
         click.echo(f"{wiki['id']}{hub} [{wiki['lang']}]: {state} - {wiki['api']}")
     accounts = report["accounts"]
     if accounts:
         users = ", ".join(u["username"] for u in accounts["users"])
-        click.echo(f"Accounts: {accounts['admin']['username']} (admin), "
-                   f"{accounts['bot']['botpassword_username']} (bot), {users}; "
-                   "passwords: devwiki status --json")
+        click.echo(
+            f"Accounts: {accounts['admin']['username']} (admin), "
+            f"{accounts['bot']['botpassword_username']} (bot), {users}; "
+            "passwords: devwiki status --json"
+        )
 
 
 @main.command()
@@ -151,8 +162,10 @@ def wikis(run: RunContext) -> None:
             click.echo(f"{label}: FAILED - {error}")
             continue
         groups = ", ".join(sorted(g for g in connection.groups() if g not in ("*", "user")))
-        click.echo(f"{label}: answers ({info.get('generator')}), logged in as "
-                   f"{settings.bot.main_username}, groups: {groups}")
+        click.echo(
+            f"{label}: answers ({info.get('generator')}), logged in as "
+            f"{settings.bot.main_username}, groups: {groups}"
+        )
     counts = run.farm.request_counts()
     click.echo("API requests: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     if failures:
@@ -160,7 +173,21 @@ def wikis(run: RunContext) -> None:
 
 
 def register_plugins() -> None:
-    """Attach the subcommands that live with their concern (bot, webservice, jobs)."""
+    """Attach the subcommands that live with their concern (bot, webservice, jobs).
+
+    Each of those packages may have a ``cli`` module with ``register(group)``;
+    the command stays next to the code it runs.
+    """
+    import importlib
+
+    for package in ("bot", "webservice", "jobs"):
+        try:
+            module = importlib.import_module(f"{package}.cli")
+        except ModuleNotFoundError as error:
+            if error.name != f"{package}.cli":
+                raise
+            continue
+        module.register(main)
 
 
 register_plugins()

@@ -194,7 +194,7 @@ class _Section:
                 raise ConfigError(f"{self.path}: missing key {self.key(name)}")
             return None
         value = self.raw[name]
-        if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
             wanted = kind.__name__ if isinstance(kind, type) else kind[0].__name__
             raise ConfigError(
                 f"{self.path}: key {self.key(name)} must be a {wanted}, got {value!r}"
@@ -283,8 +283,10 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
 
     services = _Section(top.table("services", required=False), path, "services")
     state_dir_text = services.text("state_dir", default="")
-    state_dir = (source_dir / Path(state_dir_text).expanduser()) if state_dir_text else (
-        default_state_dir()
+    state_dir = (
+        (source_dir / Path(state_dir_text).expanduser())
+        if state_dir_text
+        else (default_state_dir())
     )
     database_url = services.text("database_url", default="") or (
         f"sqlite:///{state_dir / 'campaignkit.sqlite'}"

@@ -15,8 +15,9 @@ import subprocess
 import time
 from urllib.parse import urlsplit
 
-REDIS_START = ("redis-server --daemonize yes --bind 127.0.0.1 --port {port} --save '' "
-               "--appendonly no")
+REDIS_START = (
+    "redis-server --daemonize yes --bind 127.0.0.1 --port {port} --save '' --appendonly no"
+)
 MARIADB_START = "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -47,8 +48,12 @@ def _apt_install(package: str) -> None:
     if os.geteuid() != 0:
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", package],
-                   env=env, capture_output=True, check=False)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
 
 
 def ensure_redis(url: str = "redis://127.0.0.1:6379/0") -> None:
@@ -81,8 +86,9 @@ def ensure_mariadb(host: str = "127.0.0.1", port: int = 3306) -> None:
         if os.path.exists("/usr/sbin/mariadbd"):
             os.makedirs("/run/mysqld", exist_ok=True)
             if shutil.which("chown"):
-                subprocess.run(["chown", "mysql:mysql", "/run/mysqld"], check=False,
-                               capture_output=True)
+                subprocess.run(
+                    ["chown", "mysql:mysql", "/run/mysqld"], check=False, capture_output=True
+                )
             subprocess.run(MARIADB_START, shell=True, capture_output=True, check=False)
             if _wait_until_reachable(host, port, 30):
                 return

@@ -20,7 +20,9 @@ from campaignkit.devwiki.layout import DevWikiLayout
 from campaignkit.services import ServiceUnavailable, ensure_mariadb, ensure_redis
 
 REPO = Path(__file__).resolve().parent.parent
-TEST_WIKI_DIR = Path(os.environ.get("CAMPAIGNKIT_TEST_DEVWIKI_DIR", REPO / ".state" / "test-devwiki"))
+TEST_WIKI_DIR = Path(
+    os.environ.get("CAMPAIGNKIT_TEST_DEVWIKI_DIR", REPO / ".state" / "test-devwiki")
+)
 TEST_WIKI_PORT = int(os.environ.get("CAMPAIGNKIT_TEST_DEVWIKI_PORT", "8811"))
 
 

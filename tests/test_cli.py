@@ -14,11 +14,17 @@ pytestmark = pytest.mark.wiki
 
 
 def campaignkit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CAMPAIGNKIT_", "PYWIKIBOT"))}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("CAMPAIGNKIT_", "PYWIKIBOT"))
+    }
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "campaignkit", *args],
-        capture_output=True, text=True, env=environment, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
     )
 
 
@@ -27,8 +33,14 @@ def local_config(tmp_path: Path, settings, **bot_overrides) -> Path:
     document = {
         "hub": settings.hub_id,
         "wikis": {w.id: {"api": w.api_url, "lang": w.lang} for w in settings.wikis.values()},
-        "bot": {"username": settings.bot.username, "password_file": "bot-password",
-                "write_throttle": 0, "max_retries": 1, "retry_wait": 0.2, **bot_overrides},
+        "bot": {
+            "username": settings.bot.username,
+            "password_file": "bot-password",
+            "write_throttle": 0,
+            "max_retries": 1,
+            "retry_wait": 0.2,
+            **bot_overrides,
+        },
         "services": {"state_dir": "state"},
     }
     path = tmp_path / "campaignkit.toml"
@@ -69,8 +81,7 @@ def test_wrong_password_is_one_line_naming_the_wiki(tmp_path, settings):
 def test_unreachable_wiki_is_one_line_naming_the_url(tmp_path, settings):
     private_password(tmp_path, settings.bot.password())
     path = local_config(tmp_path, settings)
-    text = path.read_text().replace(settings.wiki("yowiki").api_url,
-                                    "http://127.0.0.1:9/api.php")
+    text = path.read_text().replace(settings.wiki("yowiki").api_url, "http://127.0.0.1:9/api.php")
     path.write_text(text)
     result = campaignkit("--config", str(path), "wikis")
     assert result.returncode == 1
@@ -78,8 +89,10 @@ def test_unreachable_wiki_is_one_line_naming_the_url(tmp_path, settings):
     assert failed == [line for line in failed if line.startswith("yowiki")]
     assert "yowiki: http://127.0.0.1:9/api.php does not answer" in failed[0]
     assert "Traceback" not in result.stdout + result.stderr
-    assert any(line.startswith("metawiki (hub)") and "answers" in line
-               for line in result.stdout.splitlines())
+    assert any(
+        line.startswith("metawiki (hub)") and "answers" in line
+        for line in result.stdout.splitlines()
+    )
 
 
 def test_missing_key_is_one_line_naming_key_and_file(tmp_path, settings):

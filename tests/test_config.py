@@ -51,8 +51,10 @@ def test_valid_file_loads_wikimedia_wikis(tmp_path):
 
 
 def test_database_defaults_to_sqlite_in_state_dir(tmp_path):
-    text = VALID.replace('database_url = "mysql+pymysql://s1234@tools.db.svc.wikimedia.cloud/'
-                         's1234__campaignkit"', 'state_dir = "st"')
+    text = VALID.replace(
+        'database_url = "mysql+pymysql://s1234@tools.db.svc.wikimedia.cloud/s1234__campaignkit"',
+        'state_dir = "st"',
+    )
     settings = load_settings(write(tmp_path, text))
     assert settings.state_dir == tmp_path / "st"
     assert settings.database_url == f"sqlite:///{tmp_path / 'st' / 'campaignkit.sqlite'}"
@@ -65,12 +67,18 @@ def test_database_defaults_to_sqlite_in_state_dir(tmp_path):
         (VALID.replace('lang = "yo"', ""), "missing key wikis.yowiki.lang"),
         (VALID.replace('username = "CampaignBot@campaignkit"', ""), "missing key bot.username"),
         (VALID.replace('hub = "metawiki"', 'hub = "enwiki"'), "key hub names 'enwiki'"),
-        (VALID.replace("write_throttle = 12", 'write_throttle = "fast"'),
-         "key bot.write_throttle must be a int"),
-        (VALID.replace("https://yo.wikipedia.org/w/api.php", "yo.wikipedia.org"),
-         "key wikis.yowiki.api is not an http(s) URL"),
-        (VALID.replace("https://yo.wikipedia.org/w/api.php", "https://yo.wikipedia.org/wiki/"),
-         "key wikis.yowiki.api must point at api.php"),
+        (
+            VALID.replace("write_throttle = 12", 'write_throttle = "fast"'),
+            "key bot.write_throttle must be a int",
+        ),
+        (
+            VALID.replace("https://yo.wikipedia.org/w/api.php", "yo.wikipedia.org"),
+            "key wikis.yowiki.api is not an http(s) URL",
+        ),
+        (
+            VALID.replace("https://yo.wikipedia.org/w/api.php", "https://yo.wikipedia.org/wiki/"),
+            "key wikis.yowiki.api must point at api.php",
+        ),
         (VALID + "\n[tool]\ncolour = 'red'\n", "unknown key tool.colour"),
         (VALID.replace("[wikis.yowiki]", "[wikis.YoWiki]"), "wiki id wikis.YoWiki"),
         ("hub = ", "not valid TOML"),
@@ -87,7 +95,7 @@ def test_every_mistake_names_key_and_file(tmp_path, broken, expected):
 
 
 def test_missing_file_is_named(tmp_path):
-    with pytest.raises(ConfigError, match="nowhere.toml: configuration file not found"):
+    with pytest.raises(ConfigError, match=r"nowhere\.toml: configuration file not found"):
         load_settings(tmp_path / "nowhere.toml")
 
 
@@ -111,7 +119,7 @@ def test_world_readable_password_file_is_refused(tmp_path, monkeypatch):
     secret.write_text("s3cret\n")
     os.chmod(secret, 0o644)
     settings = load_settings(write(tmp_path, VALID))
-    with pytest.raises(ConfigError, match="readable by other users .* chmod 600"):
+    with pytest.raises(ConfigError, match=r"readable by other users .* chmod 600"):
         settings.bot.password()
 
 

@@ -17,8 +17,14 @@ def test_bot_logs_in_and_edits_each_wiki(farm, wiki_id, unique_title):
     page = connection.page(title)
     page.text = "Written through the campaignkit wiki layer."
     page.save(summary="campaignkit test edit")
-    revisions = connection.api(action="query", prop="revisions", titles=title,
-                               rvprop="user|content|flags", rvslots="main", formatversion="2")
+    revisions = connection.api(
+        action="query",
+        prop="revisions",
+        titles=title,
+        rvprop="user|content|flags",
+        rvslots="main",
+        formatversion="2",
+    )
     revision = revisions["query"]["pages"][0]["revisions"][0]
     assert revision["user"] == "CampaignBot"
     assert revision["slots"]["main"]["content"] == "Written through the campaignkit wiki layer."
@@ -37,8 +43,9 @@ def test_language_link_from_hub_to_local_wiki(farm, unique_title):
     answer = farm.hub.api(action="query", prop="langlinks", titles=hub_title, formatversion="2")
     links = answer["query"]["pages"][0]["langlinks"]
     assert links == [{"lang": "yo", "title": local_title}]
-    back = farm["yowiki"].api(action="query", prop="langlinks", titles=local_title,
-                              formatversion="2")
+    back = farm["yowiki"].api(
+        action="query", prop="langlinks", titles=local_title, formatversion="2"
+    )
     assert back["query"]["pages"][0]["langlinks"] == [{"lang": "en", "title": hub_title}]
 
 
@@ -66,8 +73,11 @@ def test_requests_carry_maxlag_assert_and_user_agent(farm, settings, unique_titl
         page.save(summary="campaignkit test: request parameters")
     finally:
         http.session.hooks["response"].remove(remember)
-    edits = [r for r in seen if r.body and b"action=edit" in (
-        r.body if isinstance(r.body, bytes) else r.body.encode())]
+    edits = [
+        r
+        for r in seen
+        if r.body and b"action=edit" in (r.body if isinstance(r.body, bytes) else r.body.encode())
+    ]
     assert edits, "the save sent no action=edit request"
     body = edits[-1].body if isinstance(edits[-1].body, bytes) else edits[-1].body.encode()
     assert b"maxlag=5" in body

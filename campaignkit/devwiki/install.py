@@ -100,10 +100,20 @@ class LocalAccounts:
 
 def _php(script: str, wiki: LocalWiki, *args: str) -> str:
     """Run one MediaWiki maintenance script on one local wiki, failing loudly."""
-    command = ["php", str(MEDIAWIKI_ROOT / "maintenance" / script),
-               "--conf", str(wiki.settings_file), *args]
-    result = subprocess.run(command, capture_output=True, text=True, check=False,
-                            env={**os.environ, "MW_CONFIG_FILE": str(wiki.settings_file)})
+    command = [
+        "php",
+        str(MEDIAWIKI_ROOT / "maintenance" / script),
+        "--conf",
+        str(wiki.settings_file),
+        *args,
+    ]
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "MW_CONFIG_FILE": str(wiki.settings_file)},
+    )
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
         raise DevWikiError(f"{wiki.id}: {script} failed: {' '.join(detail)}")
@@ -117,11 +127,26 @@ def install_wiki(wiki: LocalWiki, accounts: LocalAccounts) -> None:
     wiki.data_dir.mkdir(parents=True)
     (wiki.directory / "cache").mkdir()
     command = [
-        "php", str(MEDIAWIKI_ROOT / "maintenance" / "install.php"),
-        "--dbtype", "sqlite", "--dbpath", str(wiki.data_dir), "--dbname", wiki.id,
-        "--server", wiki.server, "--scriptpath", "", "--lang", wiki.lang,
-        "--pass", accounts.admin_password, "--confpath", str(wiki.directory),
-        wiki.sitename, accounts.admin_user,
+        "php",
+        str(MEDIAWIKI_ROOT / "maintenance" / "install.php"),
+        "--dbtype",
+        "sqlite",
+        "--dbpath",
+        str(wiki.data_dir),
+        "--dbname",
+        wiki.id,
+        "--server",
+        wiki.server,
+        "--scriptpath",
+        "",
+        "--lang",
+        wiki.lang,
+        "--pass",
+        accounts.admin_password,
+        "--confpath",
+        str(wiki.directory),
+        wiki.sitename,
+        accounts.admin_user,
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0 or not wiki.settings_file.is_file():
@@ -132,8 +157,16 @@ def install_wiki(wiki: LocalWiki, accounts: LocalAccounts) -> None:
     _php("createAndPromote.php", wiki, "--bot", accounts.bot_user, accounts.bot_main_password)
     for name, password in accounts.users.items():
         _php("createAndPromote.php", wiki, name, password)
-    _php("createBotPassword.php", wiki, "--appid", BOT_APP_ID, "--grants", BOT_GRANTS,
-         accounts.bot_user, accounts.bot_password)
+    _php(
+        "createBotPassword.php",
+        wiki,
+        "--appid",
+        BOT_APP_ID,
+        "--grants",
+        BOT_GRANTS,
+        accounts.bot_user,
+        accounts.bot_password,
+    )
 
 
 def link_wikis(layout: DevWikiLayout) -> None:

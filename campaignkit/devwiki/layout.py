@@ -75,10 +75,17 @@ class DevWikiLayout:
     def wikis(self) -> tuple[LocalWiki, LocalWiki]:
         """The hub (English, like Meta) and a local-language wiki (Yoruba)."""
         return (
-            LocalWiki("metawiki", "en", "Campaign Hub", self.port, True,
-                      self.root / "wikis" / "metawiki"),
-            LocalWiki("yowiki", "yo", "Wikipedia Yoruba (local)", self.port + 1, False,
-                      self.root / "wikis" / "yowiki"),
+            LocalWiki(
+                "metawiki", "en", "Campaign Hub", self.port, True, self.root / "wikis" / "metawiki"
+            ),
+            LocalWiki(
+                "yowiki",
+                "yo",
+                "Wikipedia Yoruba (local)",
+                self.port + 1,
+                False,
+                self.root / "wikis" / "yowiki",
+            ),
         )
 
     @property

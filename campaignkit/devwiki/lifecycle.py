@@ -83,22 +83,22 @@ def reset(layout: DevWikiLayout, echo: Echo = print) -> LocalAccounts:
 
 def status(layout: DevWikiLayout) -> dict[str, Any]:
     """What runs where, with the throwaway local accounts scripts need."""
-    accounts = (
-        LocalAccounts.load(layout.accounts_file) if layout.accounts_file.is_file() else None
-    )
+    accounts = LocalAccounts.load(layout.accounts_file) if layout.accounts_file.is_file() else None
     wikis = []
     for wiki in layout.wikis:
         server = servers.state(layout, wiki)
-        wikis.append({
-            "id": wiki.id,
-            "lang": wiki.lang,
-            "hub": wiki.is_hub,
-            "api": wiki.api_url,
-            "index": f"{wiki.server}/index.php",
-            "pid": server.pid,
-            "running": server.answering,
-            "installed": wiki.settings_file.is_file(),
-        })
+        wikis.append(
+            {
+                "id": wiki.id,
+                "lang": wiki.lang,
+                "hub": wiki.is_hub,
+                "api": wiki.api_url,
+                "index": f"{wiki.server}/index.php",
+                "pid": server.pid,
+                "running": server.answering,
+                "installed": wiki.settings_file.is_file(),
+            }
+        )
     result: dict[str, Any] = {
         "directory": str(layout.root),
         "config": str(layout.config_path),

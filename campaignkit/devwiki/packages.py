@@ -35,8 +35,12 @@ def missing_requirements() -> list[str]:
         missing.append("lua5.1")
     if shutil.which("php") is not None:
         loaded = subprocess.run(["php", "-m"], capture_output=True, text=True, check=False).stdout
-        for module, package in (("pdo_sqlite", "php-sqlite3"), ("intl", "php-intl"),
-                                ("mbstring", "php-mbstring"), ("xml", "php-xml")):
+        for module, package in (
+            ("pdo_sqlite", "php-sqlite3"),
+            ("intl", "php-intl"),
+            ("mbstring", "php-mbstring"),
+            ("xml", "php-xml"),
+        ):
             if module not in loaded.split():
                 missing.append(package)
     return missing

@@ -7,6 +7,7 @@ something else that happens to hold the port.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -88,21 +89,25 @@ def start(layout: DevWikiLayout, wiki: LocalWiki) -> bool:
     with layout.log_file(wiki).open("ab") as log:
         process = subprocess.Popen(
             ["php", "-S", f"127.0.0.1:{wiki.port}", "-t", str(MEDIAWIKI_ROOT)],
-            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, cwd=str(MEDIAWIKI_ROOT),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=str(MEDIAWIKI_ROOT),
         )
     layout.pid_file(wiki).write_text(str(process.pid))
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise DevWikiError(
-                f"{wiki.id}: php -S exited at once; see {layout.log_file(wiki)}"
-            )
+            raise DevWikiError(f"{wiki.id}: php -S exited at once; see {layout.log_file(wiki)}")
         if api_answers(wiki, timeout=2.0):
             return True
         time.sleep(0.2)  # polling a server that is booting, not synchronizing a test
-    raise DevWikiError(f"{wiki.id}: api.php did not answer within {START_TIMEOUT:.0f} s; "
-                       f"see {layout.log_file(wiki)}")
+    raise DevWikiError(
+        f"{wiki.id}: api.php did not answer within {START_TIMEOUT:.0f} s; "
+        f"see {layout.log_file(wiki)}"
+    )
 
 
 def stop(layout: DevWikiLayout, wiki: LocalWiki) -> bool:
@@ -119,8 +124,6 @@ def stop(layout: DevWikiLayout, wiki: LocalWiki) -> bool:
     while time.monotonic() < deadline and port_in_use(wiki.port):
         time.sleep(0.05)  # waiting for a process to exit, not synchronizing a test
     if port_in_use(wiki.port):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     return True

@@ -90,8 +90,10 @@ class WikiConnection:
         if isinstance(error, WikiError):
             return error
         if isinstance(error, NoUsernameError):
-            return LoginFailed(self.id, f"login as {self.farm.settings.bot.username} refused: "
-                               f"{error}".replace("\n", " "))
+            return LoginFailed(
+                self.id,
+                f"login as {self.farm.settings.bot.username} refused: {error}".replace("\n", " "),
+            )
         if isinstance(error, APIError):
             return WikiError(self.id, f"API error {error.code}: {error.info}")
         text = str(error).splitlines()[0] if str(error) else type(error).__name__
@@ -124,9 +126,7 @@ class WikiConnection:
         except Exception as error:
             raise self._classify(error) from error
         if name != bot.main_username:
-            raise LoginFailed(
-                self.id, f"logged in as {name!r}, expected {bot.main_username!r}"
-            )
+            raise LoginFailed(self.id, f"logged in as {name!r}, expected {bot.main_username!r}")
         self._logged_in = True
 
     def rights(self) -> set[str]:
@@ -144,8 +144,9 @@ class WikiConnection:
         missing = [right for right in required if right not in self.rights()]
         if missing:
             raise MissingRights(
-                self.id, f"{self.farm.settings.bot.main_username} lacks the right(s) "
-                f"{', '.join(missing)}; ask a bureaucrat for the bot flag"
+                self.id,
+                f"{self.farm.settings.bot.main_username} lacks the right(s) "
+                f"{', '.join(missing)}; ask a bureaucrat for the bot flag",
             )
 
     def api(self, **params: Any) -> dict[str, Any]:
@@ -198,7 +199,7 @@ class WikiFarm:
         self.settings.wiki(wiki_id)  # raises a ConfigError naming the known ids
         return self._connections[wiki_id]
 
-    def __iter__(self):  # noqa: ANN204 - an iterator of connections
+    def __iter__(self):
         """The configured wikis, hub first."""
         hub = self.settings.hub_id
         yield self._connections[hub]

@@ -53,7 +53,9 @@ def import_pywikibot(
     # user-config.py is there; NO_USER_CONFIG=2 keeps it from being read.
     marker = base_dir / "user-config.py"
     if not marker.exists():
-        marker.write_text("# Placeholder: campaignkit configures pywikibot from campaignkit.toml.\n")
+        marker.write_text(
+            "# Placeholder: campaignkit configures pywikibot from campaignkit.toml.\n"
+        )
     os.environ.setdefault("PYWIKIBOT_NO_USER_CONFIG", "2")
     os.environ["PYWIKIBOT_DIR"] = str(base_dir)
     import pywikibot

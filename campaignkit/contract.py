@@ -1,0 +1,468 @@
+"""The on-wiki contract: which templates hold campaign data and what their fields are.
+
+This is the single description of the templates that organizers, participants,
+the bot and the webservice read and write. The template pages in
+``templates_wikitext/`` (with their TemplateData), the codec that reads and
+writes them, and the webservice's forms are all derived from or checked
+against these specs, so a field is named in exactly one place.
+
+Names here are the English defaults. A per-wiki manifest (see
+:mod:`campaignkit.manifest`) may give a template another name and its
+parameters aliases; the specs below never change per wiki.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What a field holds; decides validation, escaping and the TemplateData type."""
+
+    TEXT = "text"  # one line of plain text
+    MULTILINE = "multiline"  # plain text whose line breaks are kept
+    DATE = "date"  # YYYY-MM-DD
+    DATETIME = "datetime"  # YYYY-MM-DD HH:MM (local time in the event's time zone)
+    TIMEZONE = "timezone"  # IANA name, e.g. Africa/Lagos
+    COORDINATES = "coordinates"  # "lat, lon" in decimal degrees
+    WIKI = "wiki"  # a configured wiki id, e.g. yowiki
+    TITLE = "title"  # a page title
+    TITLES = "titles"  # page titles, one per line
+    USER = "user"  # one username
+    USERS = "users"  # usernames separated by commas
+    URL = "url"  # an http(s) URL
+    CHOICE = "choice"  # one of a fixed set
+    INTEGER = "integer"  # a non-negative whole number
+    BOOLEAN = "boolean"  # yes / no
+    LANGUAGE = "language"  # a language code, e.g. yo
+    COUNTRY = "country"  # an ISO 3166-1 alpha-2 code, e.g. NG
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One template parameter."""
+
+    name: str
+    kind: Kind
+    label: str
+    description: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    default: str = ""
+    example: str = ""
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """One template of the contract: its key, English name and fields."""
+
+    key: str
+    name: str
+    description: str
+    fields: tuple[FieldSpec, ...]
+    bot_generated: bool = False
+
+    def field(self, name: str) -> FieldSpec:
+        """One field by its canonical name."""
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """Canonical parameter names, in documentation order."""
+        return tuple(spec.name for spec in self.fields)
+
+
+def _f(name: str, kind: Kind, label: str, description: str, **extra: object) -> FieldSpec:
+    return FieldSpec(name, kind, label, description, **extra)  # type: ignore[arg-type]
+
+
+EVENT_FORMATS = ("online", "in-person", "hybrid")
+SIGNUP_STATES = ("open", "closed")
+
+CAMPAIGN = TemplateSpec(
+    key="campaign",
+    name="Campaign",
+    description="Describes a campaign. Put it once at the top of the campaign page on the hub.",
+    fields=(
+        _f(
+            "name",
+            Kind.TEXT,
+            "Name",
+            "The campaign's name.",
+            required=True,
+            example="WikiForHumanRights 2027",
+        ),
+        _f(
+            "start",
+            Kind.DATE,
+            "Start date",
+            "First day of the campaign (YYYY-MM-DD).",
+            required=True,
+            example="2027-04-15",
+        ),
+        _f(
+            "end",
+            Kind.DATE,
+            "End date",
+            "Last day of the campaign (YYYY-MM-DD).",
+            required=True,
+            example="2027-05-15",
+        ),
+        _f(
+            "hashtag",
+            Kind.TEXT,
+            "Hashtag",
+            "Hashtag for edit summaries, without #.",
+            example="WikiForHumanRights",
+        ),
+        _f(
+            "topic",
+            Kind.TEXT,
+            "Topic",
+            "What the campaign is about.",
+            example="Climate and environment",
+        ),
+        _f(
+            "organizers",
+            Kind.USERS,
+            "Organizers",
+            "Usernames, separated by commas.",
+            example="Ada Organizer, Bola Participant",
+        ),
+        _f(
+            "description",
+            Kind.MULTILINE,
+            "Description",
+            "A short description; line breaks are kept.",
+        ),
+    ),
+)
+
+CAMPAIGN_EVENT = TemplateSpec(
+    key="campaign_event",
+    name="Campaign event",
+    description="Describes one event of a campaign. Put it on the event page, on any wiki.",
+    fields=(
+        _f(
+            "campaign",
+            Kind.TITLE,
+            "Campaign",
+            "Title of the campaign page on the hub wiki.",
+            required=True,
+            example="WikiForHumanRights 2027",
+        ),
+        _f(
+            "name",
+            Kind.TEXT,
+            "Name",
+            "The event's name.",
+            required=True,
+            example="Lagos edit-a-thon",
+        ),
+        _f(
+            "start",
+            Kind.DATETIME,
+            "Start",
+            "Start, local time (YYYY-MM-DD HH:MM).",
+            required=True,
+            example="2027-04-20 10:00",
+        ),
+        _f(
+            "end",
+            Kind.DATETIME,
+            "End",
+            "End, local time (YYYY-MM-DD HH:MM).",
+            required=True,
+            example="2027-04-20 16:00",
+        ),
+        _f(
+            "timezone",
+            Kind.TIMEZONE,
+            "Time zone",
+            "IANA time zone of start and end.",
+            default="UTC",
+            example="Africa/Lagos",
+        ),
+        _f(
+            "format",
+            Kind.CHOICE,
+            "Format",
+            "online, in-person or hybrid.",
+            required=True,
+            choices=EVENT_FORMATS,
+            example="hybrid",
+        ),
+        _f(
+            "location",
+            Kind.TEXT,
+            "Location",
+            "Venue and city, for in-person events.",
+            example="Yaba Library, Lagos",
+        ),
+        _f(
+            "coordinates",
+            Kind.COORDINATES,
+            "Coordinates",
+            "Latitude, longitude in decimal degrees.",
+            example="6.5095, 3.3711",
+        ),
+        _f("country", Kind.COUNTRY, "Country", "ISO 3166-1 code of the country.", example="NG"),
+        _f("language", Kind.LANGUAGE, "Language", "Language code of the event.", example="yo"),
+        _f(
+            "wiki",
+            Kind.WIKI,
+            "Wiki",
+            "Where the edits happen (configured wiki id).",
+            required=True,
+            example="yowiki",
+        ),
+        _f(
+            "organizers",
+            Kind.USERS,
+            "Organizers",
+            "Usernames, separated by commas.",
+            example="Ada Organizer",
+        ),
+        _f(
+            "worklist",
+            Kind.TITLE,
+            "Worklist",
+            "Title of the worklist page, if any.",
+            example="WikiForHumanRights 2027/Worklist",
+        ),
+        _f(
+            "signup",
+            Kind.CHOICE,
+            "Sign-up",
+            "open or closed.",
+            choices=SIGNUP_STATES,
+            default="open",
+            example="open",
+        ),
+        _f(
+            "hashtag",
+            Kind.TEXT,
+            "Hashtag",
+            "Hashtag for edit summaries, without #.",
+            example="WikiForHumanRightsLagos",
+        ),
+        _f(
+            "meeting_link",
+            Kind.URL,
+            "Meeting link",
+            "Video call link for online events.",
+            example="https://meet.example.org/lagos",
+        ),
+        _f(
+            "description",
+            Kind.MULTILINE,
+            "Description",
+            "A short description; line breaks are kept.",
+        ),
+    ),
+)
+
+PARTICIPANT = TemplateSpec(
+    key="participant",
+    name="Participant",
+    description="One sign-up. Add a line {{Participant|Your username}} to the sign-up section.",
+    fields=(
+        _f(
+            "1",
+            Kind.USER,
+            "Username",
+            "The participant's username.",
+            required=True,
+            example="Bola Participant",
+        ),
+    ),
+)
+
+WORKLIST = TemplateSpec(
+    key="worklist",
+    name="Worklist",
+    description="Declares where a worklist's articles come from. The bot builds the table.",
+    fields=(
+        _f(
+            "wiki",
+            Kind.WIKI,
+            "Wiki",
+            "The wiki whose articles are listed (configured id).",
+            required=True,
+            example="yowiki",
+        ),
+        _f("titles", Kind.TITLES, "Titles", "Page titles, one per line.", example="Lagos"),
+        _f(
+            "category",
+            Kind.TITLE,
+            "Category",
+            "Take the pages of this category.",
+            example="Climate change",
+        ),
+        _f(
+            "depth",
+            Kind.INTEGER,
+            "Category depth",
+            "How many levels of subcategories.",
+            default="0",
+            example="1",
+        ),
+        _f(
+            "links_from",
+            Kind.TITLE,
+            "Links from page",
+            "Take the pages this page links to.",
+            example="Climate change",
+        ),
+        _f(
+            "source_wiki",
+            Kind.WIKI,
+            "Source wiki",
+            "For language gaps: the wiki where the "
+            "articles exist; the list is those missing on 'wiki'.",
+            example="metawiki",
+        ),
+        _f("minus_category", Kind.TITLE, "Minus category", "Leave out pages of this category."),
+        _f("minus_titles", Kind.TITLES, "Minus titles", "Leave out these titles, one per line."),
+        _f("limit", Kind.INTEGER, "Limit", "Show at most this many items.", example="500"),
+        _f(
+            "sort",
+            Kind.CHOICE,
+            "Sort order",
+            "title, size or missing-first.",
+            choices=("title", "size", "missing-first"),
+            default="title",
+        ),
+    ),
+)
+
+CAMPAIGN_EVENTS_ROW = TemplateSpec(
+    key="campaign_events_row",
+    name="Campaign events row",
+    description="One row of the bot's events table on a campaign page.",
+    bot_generated=True,
+    fields=(
+        _f("event", Kind.TITLE, "Event page", "Event page, with interwiki prefix if elsewhere."),
+        _f("name", Kind.TEXT, "Name", "The event's name."),
+        _f("start", Kind.DATETIME, "Start", "Start, local time."),
+        _f("end", Kind.DATETIME, "End", "End, local time."),
+        _f("timezone", Kind.TIMEZONE, "Time zone", "IANA time zone."),
+        _f("format", Kind.CHOICE, "Format", "online, in-person or hybrid.", choices=EVENT_FORMATS),
+        _f("location", Kind.TEXT, "Location", "Venue and city."),
+        _f("wiki", Kind.WIKI, "Wiki", "Where the edits happen."),
+        _f("organizers", Kind.USERS, "Organizers", "Usernames."),
+        _f("participants", Kind.INTEGER, "Participants", "Number of valid sign-ups."),
+        _f("new_editors", Kind.INTEGER, "New editors", "Participants who are new editors."),
+        _f(
+            "status",
+            Kind.CHOICE,
+            "Status",
+            "upcoming, ongoing or ended.",
+            choices=("upcoming", "ongoing", "ended"),
+        ),
+    ),
+)
+
+CAMPAIGN_PARTICIPANTS_ROW = TemplateSpec(
+    key="campaign_participants_row",
+    name="Campaign participants row",
+    description="One row of the bot's participants table on an event page.",
+    bot_generated=True,
+    fields=(
+        _f("user", Kind.USER, "Username", "The participant."),
+        _f("signed_up", Kind.TEXT, "Signed up", "When the sign-up was added (UTC)."),
+        _f(
+            "new_editor",
+            Kind.BOOLEAN,
+            "New editor",
+            "yes when registered within 14 days before the start, up to the end.",
+        ),
+        _f("status", Kind.TEXT, "Status", "ok, or why the sign-up is not valid."),
+    ),
+)
+
+CAMPAIGN_WORKLIST_ROW = TemplateSpec(
+    key="campaign_worklist_row",
+    name="Campaign worklist row",
+    description="One row of the bot's worklist table.",
+    bot_generated=True,
+    fields=(
+        _f("title", Kind.TITLE, "Article", "The article."),
+        _f("wiki", Kind.WIKI, "Wiki", "Where it is (or should be)."),
+        _f("exists", Kind.BOOLEAN, "Exists", "yes or no."),
+        _f("size", Kind.INTEGER, "Size", "Bytes."),
+        _f("counterpart", Kind.TITLE, "Counterpart", "The article on the other wiki."),
+        _f("wikidata", Kind.TEXT, "Wikidata", "Item id."),
+        _f("flags", Kind.TEXT, "Flags", "Maintenance flags: stub, unreferenced, ..."),
+        _f("claimed_by", Kind.USER, "Claimed by", "Who works on it."),
+        _f("done", Kind.BOOLEAN, "Done", "yes when marked done."),
+        _f("bytes_added", Kind.INTEGER, "Bytes added", "By participants during the event."),
+    ),
+)
+
+CAMPAIGN_METRICS = TemplateSpec(
+    key="campaign_metrics",
+    name="Campaign metrics",
+    description="The bot's metrics box on an event or campaign page.",
+    bot_generated=True,
+    fields=(
+        _f("participants", Kind.INTEGER, "Participants", "Valid sign-ups."),
+        _f("new_editors", Kind.INTEGER, "New editors", "See the metric definitions."),
+        _f("edits", Kind.INTEGER, "Edits", "Edits in the event window."),
+        _f("articles_created", Kind.INTEGER, "Articles created", "Main namespace, not deleted."),
+        _f("articles_improved", Kind.INTEGER, "Articles improved", "Existing articles edited."),
+        _f("bytes_added", Kind.INTEGER, "Bytes added", "Sum of non-negative size changes."),
+        _f("words_added", Kind.INTEGER, "Words added", "Bytes added / 5.175."),
+        _f("worklist_done", Kind.INTEGER, "Worklist items done", "Items marked done."),
+        _f("retention", Kind.INTEGER, "Retention", "New editors editing 7+ days after the end."),
+        _f("as_of", Kind.TEXT, "As of", "When the figures were computed (UTC)."),
+    ),
+)
+
+# Header and end templates of the bot's tables take only counts; they are listed
+# here so that the installer and the manifest know their names.
+TABLE_FRAMES = {
+    "campaign_events_header": "Campaign events header",
+    "campaign_events_end": "Campaign events end",
+    "campaign_participants_header": "Campaign participants header",
+    "campaign_participants_end": "Campaign participants end",
+    "campaign_worklist_header": "Campaign worklist header",
+    "campaign_worklist_end": "Campaign worklist end",
+    "campaign_bot_region": "Campaign bot region",
+}
+
+TEMPLATES: dict[str, TemplateSpec] = {
+    spec.key: spec
+    for spec in (
+        CAMPAIGN,
+        CAMPAIGN_EVENT,
+        PARTICIPANT,
+        WORKLIST,
+        CAMPAIGN_EVENTS_ROW,
+        CAMPAIGN_PARTICIPANTS_ROW,
+        CAMPAIGN_WORKLIST_ROW,
+        CAMPAIGN_METRICS,
+    )
+}
+
+
+@dataclass(frozen=True)
+class RegionSpec:
+    """A bot-owned region: the id written in its markers."""
+
+    id: str
+    description: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+REGIONS = {
+    "events": RegionSpec("events", "The events table on a campaign page."),
+    "participants": RegionSpec("participants", "The participants table on an event page."),
+    "worklist": RegionSpec("worklist", "The worklist table."),
+    "metrics": RegionSpec("metrics", "Metrics of an event or campaign."),
+    "data": RegionSpec("data", "Machine-readable JSON and GeoJSON of a campaign."),
+}
