@@ -172,6 +172,15 @@ def wikis(run: RunContext) -> None:
         raise click.ClickException(f"{failures} wiki(s) failed the check")
 
 
+@main.command()
+@click.pass_obj
+def demo(run: RunContext) -> None:
+    """Bring up the local wikis and everything built on them; print where to look."""
+    from campaignkit.demo import run_demo
+
+    run_demo(echo=click.echo, verbose=run.verbose)
+
+
 def register_plugins() -> None:
     """Attach the subcommands that live with their concern (bot, webservice, jobs).
 

@@ -1,0 +1,163 @@
+"""The local wikis' lifecycle, in a directory and on ports of its own."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from campaignkit.devwiki import lifecycle, servers
+from campaignkit.devwiki.layout import DevWikiLayout
+
+pytestmark = pytest.mark.wiki
+
+
+def api_get(wiki, **params):
+    import urllib.parse
+    import urllib.request
+
+    query = urllib.parse.urlencode({**params, "format": "json", "formatversion": "2"})
+    with urllib.request.urlopen(f"{wiki.api_url}?{query}", timeout=30) as response:
+        return json.load(response)
+
+
+def cli(layout: DevWikiLayout, *args: str) -> subprocess.CompletedProcess:
+    env = {
+        "CAMPAIGNKIT_DEVWIKI_DIR": str(layout.root),
+        "CAMPAIGNKIT_DEVWIKI_PORT": str(layout.port),
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(layout.root),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "campaignkit", "devwiki", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def scratch_layout(tmp_path_factory):
+    layout = DevWikiLayout(root=tmp_path_factory.mktemp("devwiki"), port=8821)
+    yield layout
+    lifecycle.down(layout, echo=lambda _line: None)
+
+
+def test_up_status_idempotent_reset_down(scratch_layout):
+    layout = scratch_layout
+    first = cli(layout, "up")
+    assert first.returncode == 0, first.stderr
+    assert "Installing metawiki" in first.stdout
+
+    status = json.loads(cli(layout, "status", "--json").stdout)
+    assert status["config"] == str(layout.config_path)
+    assert [(w["id"], w["lang"], w["hub"], w["running"]) for w in status["wikis"]] == [
+        ("metawiki", "en", True, True),
+        ("yowiki", "yo", False, True),
+    ]
+    assert status["wikis"][1]["api"] == "http://127.0.0.1:8822/api.php"
+    assert status["accounts"]["bot"]["botpassword_username"] == "CampaignBot@campaignkit"
+    assert len(status["accounts"]["users"]) == 2
+    assert oct(layout.accounts_file.stat().st_mode & 0o777) == "0o600"
+    pids = [w["pid"] for w in status["wikis"]]
+
+    again = cli(layout, "up")
+    assert again.returncode == 0, again.stderr
+    assert "Installing" not in again.stdout
+    assert "already runs" in again.stdout
+    status_again = json.loads(cli(layout, "status", "--json").stdout)
+    assert [w["pid"] for w in status_again["wikis"]] == pids
+    assert status_again["accounts"] == status["accounts"]
+
+    # Accounts exist with the right groups on both wikis.
+    for wiki in layout.wikis:
+        users = api_get(
+            wiki,
+            action="query",
+            list="users",
+            ususers="CampaignBot|Ada Organizer|Bola Participant|Admin",
+            usprop="groups",
+        )["query"]["users"]
+        groups = {u["name"]: set(u.get("groups", [])) for u in users}
+        assert "bot" in groups["CampaignBot"]
+        assert "sysop" in groups["Admin"]
+        assert "bot" not in groups["Ada Organizer"]
+
+    # A page created now is gone after reset, and reset is a copy, not a reinstall.
+    wiki = layout.hub
+    _edit_as_admin(wiki, status["accounts"]["admin"], "Scratch page", "temporary")
+    assert (
+        "missing" not in api_get(wiki, action="query", titles="Scratch page")["query"]["pages"][0]
+    )
+    started = time.monotonic()
+    reset = cli(layout, "reset")
+    elapsed = time.monotonic() - started
+    assert reset.returncode == 0, reset.stderr
+    assert "Restored the pristine wikis" in reset.stdout
+    assert "Installing" not in reset.stdout
+    assert elapsed < 20
+    assert api_get(wiki, action="query", titles="Scratch page")["query"]["pages"][0]["missing"]
+
+    down = cli(layout, "down")
+    assert down.returncode == 0
+    assert "Stopped metawiki" in down.stdout and "Stopped yowiki" in down.stdout
+    assert not servers.port_in_use(layout.port)
+    assert "not started by campaignkit" in cli(layout, "down").stdout
+
+
+def test_down_leaves_a_foreign_server_alone(scratch_layout):
+    layout = scratch_layout
+    lifecycle.down(layout, echo=lambda _line: None)
+    with socket.socket() as foreign:
+        foreign.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        foreign.bind(("127.0.0.1", layout.port))
+        foreign.listen()
+        result = cli(layout, "down")
+        assert result.returncode == 0
+        assert servers.port_in_use(layout.port)
+        blocked = cli(layout, "up")
+        assert blocked.returncode == 1
+        assert blocked.stderr.strip().endswith(
+            "metawiki: port 8821 is taken by another program; stop it or set "
+            "CAMPAIGNKIT_DEVWIKI_PORT to another port"
+        )
+
+
+def _edit_as_admin(wiki, admin, title, text):
+    import requests
+
+    session = requests.Session()
+    token = session.get(
+        wiki.api_url,
+        params={"action": "query", "meta": "tokens", "type": "login", "format": "json"},
+    ).json()
+    session.post(
+        wiki.api_url,
+        data={
+            "action": "login",
+            "lgname": admin["username"],
+            "lgpassword": admin["password"],
+            "lgtoken": token["query"]["tokens"]["logintoken"],
+            "format": "json",
+        },
+    )
+    csrf = session.get(
+        wiki.api_url, params={"action": "query", "meta": "tokens", "format": "json"}
+    ).json()
+    answer = session.post(
+        wiki.api_url,
+        data={
+            "action": "edit",
+            "title": title,
+            "text": text,
+            "format": "json",
+            "token": csrf["query"]["tokens"]["csrftoken"],
+        },
+    ).json()
+    assert answer["edit"]["result"] == "Success", answer
