@@ -89,3 +89,23 @@ def mariadb() -> tuple[str, int]:
     except ServiceUnavailable as error:
         pytest.fail(str(error))
     return ("127.0.0.1", 3306)
+
+
+@pytest.fixture(scope="session")
+def human(accounts, devwiki_layout: DevWikiLayout):
+    """Ordinary accounts editing the local wikis: ``human("yowiki", "Ada Organizer")``."""
+    from tests.human import HumanEditor
+
+    editors: dict[tuple[str, str], HumanEditor] = {}
+
+    def editor(wiki_id: str = "metawiki", username: str = "Ada Organizer") -> HumanEditor:
+        key = (wiki_id, username)
+        if key not in editors:
+            password = accounts.users.get(username) or (
+                accounts.admin_password if username == accounts.admin_user else None
+            )
+            wiki = devwiki_layout.wiki(wiki_id)
+            editors[key] = HumanEditor(wiki.api_url, username, password)
+        return editors[key]
+
+    return editor
