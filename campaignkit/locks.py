@@ -8,6 +8,7 @@ worker that crashed never blocks a page for longer than ``ttl`` seconds.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,7 +56,6 @@ class PageLocks:
         try:
             yield
         finally:
-            try:
+            # LockError: it expired while we worked and someone else may hold it now.
+            with contextlib.suppress(redis.exceptions.LockError):
                 lock.release()
-            except redis.exceptions.LockError:
-                pass  # expired while we worked: someone else may hold it now

@@ -15,7 +15,10 @@ BEGIN, END = "<!-- bot:begin -->", "<!-- bot:end -->"
 
 
 def page_with_region(region: str) -> str:
-    return f"Intro by a human.\n\n== Sign up ==\n{BEGIN}\n{region}\n{END}\n\n== Notes ==\nhuman notes\n"
+    return (
+        f"Intro by a human.\n\n== Sign up ==\n{BEGIN}\n{region}\n{END}\n\n"
+        "== Notes ==\nhuman notes\n"
+    )
 
 
 def set_region(value: str):
