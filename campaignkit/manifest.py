@@ -14,6 +14,9 @@ Manifest format (TOML)::
     aliases = ["Ipolongo"]            # also accepted when reading
     [templates.campaign_event.params]
     name = ["orúkọ"]                  # first one is written, all are accepted
+
+    [signup]
+    headings = ["Forúkọsílẹ̀"]         # sections where plain signatures count as sign-ups
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 from campaignkit.contract import TABLE_FRAMES, TEMPLATES, TemplateSpec
 
 MANIFEST_DIR = Path(__file__).resolve().parent.parent / "templates_wikitext" / "manifests"
+ENGLISH_SIGNUP_HEADINGS = ("Sign up", "Sign-up", "Signup", "Sign ups", "Participants")
 
 
 class ManifestError(Exception):
@@ -79,6 +83,7 @@ class Manifest:
     source: Path | None
     templates: dict[str, LocalTemplate]
     frames: dict[str, str]
+    signup_headings: tuple[str, ...] = ENGLISH_SIGNUP_HEADINGS
 
     def template(self, key: str) -> LocalTemplate:
         """One contract template (``campaign``, ``campaign_event``, ...) on this wiki."""
@@ -120,7 +125,13 @@ def _build(raw: dict, source: Path | None) -> Manifest:
         key: normalize_template_name(sections.get(key, {}).get("name", default))
         for key, default in TABLE_FRAMES.items()
     }
-    return Manifest(source=source, templates=templates, frames=frames)
+    local_headings = tuple(raw.get("signup", {}).get("headings", []))
+    return Manifest(
+        source=source,
+        templates=templates,
+        frames=frames,
+        signup_headings=local_headings + ENGLISH_SIGNUP_HEADINGS,
+    )
 
 
 @cache
