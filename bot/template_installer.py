@@ -1,0 +1,342 @@
+"""Install the contract's template pages on a wiki without trampling local changes.
+
+For each wiki the installer reads every page it would write in one batched
+``prop=revisions`` query, then decides page by page:
+
+* missing on the wiki -> create it (``createonly``, so a page someone creates
+  meanwhile is not overwritten);
+* same text as ours -> leave it (no edit, whoever wrote it);
+* different, and the last revision is ours -> update it (an older version);
+* different, and the last revision is someone else's -> refuse and report who
+  changed it and when, unless ``force``.
+
+"Ours" means: the last revision was saved by the bot account **and** its edit
+summary carries our marker (``<tool>: install/update template``). A person
+using the bot's account by hand, another task of the bot, or anyone else
+editing the page makes the page "changed by someone else". Updates send the
+base and start timestamps of the batched read, so an edit that lands between
+the read and the save is an edit conflict reported for that page, never an
+overwrite.
+
+A dry run reads the same way, computes the same decisions and unified diffs,
+and never calls the edit API (independently of pywikibot's simulate switch).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from campaignkit import __version__
+from campaignkit.template_pages import TemplatePage
+from campaignkit.wiki.errors import WikiError
+
+TITLES_PER_REQUEST = 50
+SUMMARY_ACTION = "install/update template"
+
+
+def summary_marker(tool_name: str) -> str:
+    """The part of our edit summaries that says an install saved this revision."""
+    return f"{tool_name}: {SUMMARY_ACTION}"
+
+
+def edit_summary(tool_name: str, docs_url: str, version: str = __version__) -> str:
+    """The summary of every install edit: what, which version, where to read more."""
+    return f"{summary_marker(tool_name)} (version {version}; {docs_url})"
+
+
+class Outcome(StrEnum):
+    """What happened to one page."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class CurrentPage:
+    """A page as the wiki has it now (its latest revision), from the batched read."""
+
+    title: str
+    exists: bool
+    text: str = ""
+    user: str = ""
+    comment: str = ""
+    timestamp: str = ""
+    revid: int = 0
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """The outcome for one page, with what a person needs to act on it."""
+
+    wiki_id: str
+    title: str
+    outcome: Outcome
+    reason: str = ""
+    diff: str = ""
+    editor: str = ""
+    edited_at: str = ""
+    diff_url: str = ""
+
+
+@dataclass(frozen=True)
+class InstallOptions:
+    """How to install: who the bot is, what to write in summaries, dry run, force."""
+
+    bot_user: str
+    tool_name: str
+    docs_url: str
+    dry_run: bool = False
+    force: bool = False
+
+    @property
+    def summary(self) -> str:
+        """The edit summary for this run."""
+        return edit_summary(self.tool_name, self.docs_url)
+
+    @property
+    def marker(self) -> str:
+        """What an edit summary must contain for the revision to count as ours."""
+        return summary_marker(self.tool_name)
+
+
+@dataclass
+class InstallReport:
+    """Every page's outcome plus the API requests each wiki cost."""
+
+    results: list[PageResult] = field(default_factory=list)
+    requests: dict[str, int] = field(default_factory=dict)
+    dry_run: bool = False
+
+    def count(self, outcome: Outcome) -> int:
+        """How many pages ended with this outcome."""
+        return sum(1 for result in self.results if result.outcome is outcome)
+
+    @property
+    def failed(self) -> bool:
+        """Whether any page could not be installed (the command then exits non-zero)."""
+        return self.count(Outcome.FAILED) > 0
+
+    def summary_line(self) -> str:
+        """One line for the end of the run (and for cron logs)."""
+        created, updated = self.count(Outcome.CREATED), self.count(Outcome.UPDATED)
+        if self.dry_run:
+            head = f"Dry run, nothing written: {created} to create, {updated} to update"
+        else:
+            head = f"Templates: {created} created, {updated} updated"
+        parts = [head, f"{self.count(Outcome.UNCHANGED)} unchanged"]
+        skipped = [r for r in self.results if r.outcome is Outcome.SKIPPED]
+        if skipped:
+            reasons = "; ".join(f"{r.wiki_id} {r.title}: {r.reason}" for r in skipped)
+            parts.append(f"{len(skipped)} skipped ({reasons})")
+        else:
+            parts.append("0 skipped")
+        parts.append(f"{self.count(Outcome.FAILED)} failed")
+        requests = ", ".join(f"{wiki}={count}" for wiki, count in self.requests.items())
+        return f"{', '.join(parts)}; API requests: {requests or 'none'}"
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def read_current_pages(
+    connection: Any, titles: Sequence[str]
+) -> tuple[dict[str, CurrentPage], str]:
+    """The latest revision of every title, 50 titles per request, and the wiki's time.
+
+    Returns pages keyed by the title as given (the wiki may normalize
+    ``Template:`` to its own namespace name) and the wiki's current timestamp,
+    which later edits send as ``starttimestamp``.
+    """
+    pages: dict[str, CurrentPage] = {}
+    now = ""
+    for chunk in _chunks(list(titles), TITLES_PER_REQUEST):
+        params: dict[str, Any] = {
+            "action": "query",
+            "prop": "revisions",
+            "titles": "|".join(chunk),
+            "rvprop": "content|user|comment|timestamp|ids",
+            "rvslots": "main",
+            "curtimestamp": "1",
+            "formatversion": "2",
+        }
+        found: dict[str, dict[str, Any]] = {}
+        normalized: dict[str, str] = {}
+        while True:
+            answer = connection.api(**params)
+            now = now or answer.get("curtimestamp", "")
+            query = answer.get("query", {})
+            for item in query.get("normalized", []):
+                normalized[item["from"]] = item["to"]
+            for page in query.get("pages", []):
+                if page.get("revisions") or page["title"] not in found:
+                    found[page["title"]] = page
+            if "continue" not in answer:
+                break
+            params.update(answer["continue"])
+        for title in chunk:
+            wiki_title = normalized.get(title, title)
+            page = found.get(wiki_title)
+            if page is None or page.get("invalid"):
+                reason = (page or {}).get("invalidreason", "no answer for this title")
+                raise WikiError(connection.id, f"cannot read {title}: {reason}")
+            revisions = page.get("revisions") or []
+            if page.get("missing") or not revisions:
+                pages[title] = CurrentPage(title=wiki_title, exists=False)
+                continue
+            revision = revisions[0]
+            pages[title] = CurrentPage(
+                title=wiki_title,
+                exists=True,
+                text=revision.get("slots", {}).get("main", {}).get("content", ""),
+                user=revision.get("user", ""),
+                comment=revision.get("comment", ""),
+                timestamp=revision.get("timestamp", ""),
+                revid=int(revision.get("revid", 0)),
+            )
+    return pages, now
+
+
+def unified_diff(wiki_id: str, current: CurrentPage, wanted: str) -> str:
+    """What an install would change on one page, as a unified diff."""
+    before = f"{wiki_id}:{current.title} (rev {current.revid})" if current.exists else "/dev/null"
+    lines = difflib.unified_diff(
+        current.text.splitlines(),
+        wanted.splitlines(),
+        fromfile=before,
+        tofile=f"{wiki_id}:{current.title} (campaignkit {__version__})",
+        lineterm="",
+    )
+    return "\n".join(lines)
+
+
+def is_ours(current: CurrentPage, options: InstallOptions) -> bool:
+    """Whether the page's latest revision was saved by an install (see the module docstring)."""
+    return current.user == options.bot_user and options.marker in current.comment
+
+
+def _same(current: CurrentPage, wanted: str) -> bool:
+    # The wiki stores text without trailing whitespace; compare as it does.
+    return current.exists and current.text.rstrip() == wanted.rstrip()
+
+
+def _api_failure(error: Exception) -> str:
+    code = getattr(error, "code", "")
+    reasons = {
+        "editconflict": "edited on the wiki while installing; run the install again",
+        "articleexists": "created on the wiki by someone else while installing; "
+        "run the install again to see by whom",
+        "missingtitle": "deleted on the wiki while installing; run the install again",
+        "protectedpage": "the page is protected and the bot may not edit it",
+        "cascadeprotected": "the page is cascade-protected and the bot may not edit it",
+        "protectednamespace-interface": "the bot may not edit this namespace",
+    }
+    if code in reasons:
+        return reasons[code]
+    if code:
+        return f"the wiki refused the edit ({code}: {getattr(error, 'info', '')})"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+class TemplateInstaller:
+    """Installs a list of pages on one wiki (see the module docstring for the rules)."""
+
+    def __init__(self, connection: Any, options: InstallOptions) -> None:
+        self.connection = connection
+        self.options = options
+
+    @property
+    def wiki_id(self) -> str:
+        """The configured id of the wiki this installer writes to."""
+        return self.connection.id
+
+    def install(self, pages: Sequence[TemplatePage]) -> list[PageResult]:
+        """Bring every page up to date; one page's failure does not stop the others."""
+        try:
+            current, now = read_current_pages(self.connection, [p.title for p in pages])
+        except Exception as error:  # the wiki is down or refuses reads: every page fails
+            reason = f"cannot read the pages: {error}".replace("\n", " ")
+            return [PageResult(self.wiki_id, p.title, Outcome.FAILED, reason) for p in pages]
+        results = []
+        for page in pages:
+            try:
+                results.append(self._install_one(page, current[page.title], now))
+            except Exception as error:  # reported per page; the others go on
+                results.append(
+                    PageResult(
+                        self.wiki_id,
+                        current[page.title].title,
+                        Outcome.FAILED,
+                        _api_failure(error),
+                    )
+                )
+        return results
+
+    def _diff_url(self, current: CurrentPage) -> str:
+        index = self.connection.config.index_url
+        return f"{index}?diff={current.revid}" if current.revid else ""
+
+    def _install_one(self, page: TemplatePage, current: CurrentPage, now: str) -> PageResult:
+        title = current.title
+        if _same(current, page.text):
+            return PageResult(self.wiki_id, title, Outcome.UNCHANGED)
+        diff = unified_diff(self.wiki_id, current, page.text) if self.options.dry_run else ""
+        if current.exists and not is_ours(current, self.options) and not self.options.force:
+            by_bot = current.user == self.options.bot_user
+            who = "the bot account, by hand or another task" if by_bot else current.user
+            return PageResult(
+                self.wiki_id,
+                title,
+                Outcome.SKIPPED,
+                reason=f"changed on the wiki by {who} at {current.timestamp}; "
+                "rerun with --force to overwrite",
+                diff=diff,
+                editor=current.user,
+                edited_at=current.timestamp,
+                diff_url=self._diff_url(current),
+            )
+        outcome = Outcome.UPDATED if current.exists else Outcome.CREATED
+        forced = current.exists and not is_ours(current, self.options)
+        reason = f"overwrote the change by {current.user} at {current.timestamp}" if forced else ""
+        if not self.options.dry_run:
+            self._save(page, current, now)
+        return PageResult(
+            self.wiki_id,
+            title,
+            outcome,
+            reason=reason,
+            diff=diff,
+            editor=current.user if forced else "",
+            edited_at=current.timestamp if forced else "",
+        )
+
+    def _save(self, page: TemplatePage, current: CurrentPage, now: str) -> None:
+        self.connection.login()
+        params: dict[str, Any] = {
+            "action": "edit",
+            "title": page.title,
+            "text": page.text,
+            "summary": self.options.summary,
+            "bot": "1",
+            "watchlist": "nochange",
+            "token": self.connection.site.tokens["csrf"],
+            "formatversion": "2",
+        }
+        if current.exists:
+            params.update(nocreate="1", basetimestamp=current.timestamp)
+            if now:
+                params["starttimestamp"] = now
+        else:
+            params["createonly"] = "1"
+        answer = self.connection.api(**params)
+        result = answer.get("edit", {})
+        if result.get("result") != "Success":
+            raise WikiError(self.wiki_id, f"the wiki did not save {page.title}: {result}")
