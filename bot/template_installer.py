@@ -10,13 +10,16 @@ For each wiki the installer reads every page it would write in one batched
 * different, and the last revision is someone else's -> refuse and report who
   changed it and when, unless ``force``.
 
-"Ours" means: the last revision was saved by the bot account **and** its edit
-summary carries our marker (``<tool>: install/update template``). A person
-using the bot's account by hand, another task of the bot, or anyone else
-editing the page makes the page "changed by someone else". Updates send the
-base and start timestamps of the batched read, so an edit that lands between
-the read and the save is an edit conflict reported for that page, never an
-overwrite.
+"Ours" means: the last revision was saved by the bot account, its edit
+summary carries our marker (``<tool>: install/update template``) **and** the
+fingerprint of the text that install sent (``text sha1 <10 hex>``), and the
+page's current text has that fingerprint. Anyone else editing the page, a
+person using the bot's account by hand, or a human edit that MediaWiki merged
+into an install's save (it merges edits to other lines silently instead of
+raising a conflict) makes the page "changed by someone else". Updates send the
+base and start timestamps of the batched read, so an edit to the same lines
+between the read and the save is an edit conflict reported for that page,
+never an overwrite.
 
 A dry run reads the same way, computes the same decisions and unified diffs,
 and never calls the edit API (independently of pywikibot's simulate switch).
@@ -25,6 +28,7 @@ and never calls the edit API (independently of pywikibot's simulate switch).
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -43,9 +47,14 @@ def summary_marker(tool_name: str) -> str:
     return f"{tool_name}: {SUMMARY_ACTION}"
 
 
-def edit_summary(tool_name: str, docs_url: str, version: str = __version__) -> str:
-    """The summary of every install edit: what, which version, where to read more."""
-    return f"{summary_marker(tool_name)} (version {version}; {docs_url})"
+def fingerprint(text: str) -> str:
+    """A short hash of a page text, written into the summary of the install that saved it."""
+    return "text sha1 " + hashlib.sha1(text.rstrip().encode("utf-8")).hexdigest()[:10]
+
+
+def edit_summary(tool_name: str, docs_url: str, text: str, version: str = __version__) -> str:
+    """The summary of an install edit: what, which version, which text, where to read more."""
+    return f"{summary_marker(tool_name)} (version {version}, {fingerprint(text)}; {docs_url})"
 
 
 class Outcome(StrEnum):
@@ -95,10 +104,9 @@ class InstallOptions:
     dry_run: bool = False
     force: bool = False
 
-    @property
-    def summary(self) -> str:
-        """The edit summary for this run."""
-        return edit_summary(self.tool_name, self.docs_url)
+    def summary(self, text: str) -> str:
+        """The edit summary for saving this text."""
+        return edit_summary(self.tool_name, self.docs_url, text)
 
     @property
     def marker(self) -> str:
@@ -219,8 +227,24 @@ def unified_diff(wiki_id: str, current: CurrentPage, wanted: str) -> str:
 
 
 def is_ours(current: CurrentPage, options: InstallOptions) -> bool:
-    """Whether the page's latest revision was saved by an install (see the module docstring)."""
-    return current.user == options.bot_user and options.marker in current.comment
+    """Whether the page's text is exactly what an install saved (see the module docstring)."""
+    return (
+        current.user == options.bot_user
+        and options.marker in current.comment
+        and fingerprint(current.text) in current.comment
+    )
+
+
+def _someone_else(current: CurrentPage, options: InstallOptions) -> str:
+    """Who made the page differ from the last install, in words for the report."""
+    if current.user != options.bot_user:
+        return current.user
+    if options.marker in current.comment:
+        return (
+            "someone whose edit MediaWiki merged into the install of "
+            f"{current.timestamp} (the text is not what that install saved; see the history)"
+        )
+    return "the bot account, by hand or by another task"
 
 
 def _same(current: CurrentPage, wanted: str) -> bool:
@@ -290,13 +314,12 @@ class TemplateInstaller:
             return PageResult(self.wiki_id, title, Outcome.UNCHANGED)
         diff = unified_diff(self.wiki_id, current, page.text) if self.options.dry_run else ""
         if current.exists and not is_ours(current, self.options) and not self.options.force:
-            by_bot = current.user == self.options.bot_user
-            who = "the bot account, by hand or another task" if by_bot else current.user
+            who = _someone_else(current, self.options)
             return PageResult(
                 self.wiki_id,
                 title,
                 Outcome.SKIPPED,
-                reason=f"changed on the wiki by {who} at {current.timestamp}; "
+                reason=f"changed on the wiki by {who}, last edit at {current.timestamp}; "
                 "rerun with --force to overwrite",
                 diff=diff,
                 editor=current.user,
@@ -324,7 +347,7 @@ class TemplateInstaller:
             "action": "edit",
             "title": page.title,
             "text": page.text,
-            "summary": self.options.summary,
+            "summary": self.options.summary(page.text),
             "bot": "1",
             "watchlist": "nochange",
             "token": self.connection.site.tokens["csrf"],

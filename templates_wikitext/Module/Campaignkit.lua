@@ -43,6 +43,15 @@ local function user_link(name)
 	return '[[' .. title.prefixedText .. '|' .. safe_label(name) .. ']]'
 end
 
+-- The title as another wiki understands it: canonical (English) namespace name,
+-- entities decoded (a value written as d&#39;Ivoire means d'Ivoire).
+local function portable_text(title)
+	if title.namespace == 0 then
+		return title.text
+	end
+	return mw.site.namespaces[title.namespace].canonicalName .. ':' .. title.text
+end
+
 local function page_link(text, label, wiki)
 	text = trim(text)
 	if text == '' then
@@ -64,7 +73,7 @@ local function page_link(text, label, wiki)
 	if other == nil then
 		return label
 	end
-	return '[' .. other.index .. '?title=' .. mw.uri.encode(text, 'WIKI') .. ' '
+	return '[' .. other.index .. '?title=' .. mw.uri.encode(portable_text(title), 'WIKI') .. ' '
 		.. safe_label(label) .. ']'
 end
 
