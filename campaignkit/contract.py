@@ -353,6 +353,8 @@ CAMPAIGN_EVENTS_ROW = TemplateSpec(
         _f("timezone", Kind.TIMEZONE, "Time zone", "IANA time zone."),
         _f("format", Kind.CHOICE, "Format", "online, in-person or hybrid.", choices=EVENT_FORMATS),
         _f("location", Kind.TEXT, "Location", "Venue and city."),
+        _f("coordinates", Kind.COORDINATES, "Coordinates", "For the map (not shown)."),
+        _f("country", Kind.COUNTRY, "Country", "ISO 3166-1 code (not shown)."),
         _f("wiki", Kind.WIKI, "Wiki", "Where the edits happen."),
         _f("organizers", Kind.USERS, "Organizers", "Usernames."),
         _f("participants", Kind.INTEGER, "Participants", "Number of valid sign-ups."),

@@ -79,6 +79,7 @@ class PageText:
     exists: bool
     text: str = ""
     revid: int = 0
+    parentid: int | None = None
     timestamp: str = ""
     touched: str = ""
     starttimestamp: str = ""
@@ -99,6 +100,7 @@ class PageText:
             exists=True,
             text=content,
             revid=revision.get("revid", 0),
+            parentid=revision.get("parentid"),
             timestamp=revision.get("timestamp", ""),
             touched=page.get("touched", ""),
             starttimestamp=starttimestamp,

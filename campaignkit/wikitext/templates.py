@@ -340,11 +340,14 @@ def _verify(
             )
 
 
-def render_call(template: LocalTemplate, values: Mapping[str, str]) -> str:
+def render_call(template: LocalTemplate, values: Mapping[str, str], *, inline: bool = False) -> str:
     """A new call in block style (one parameter per line), with this wiki's names.
 
     Parameters come in the contract's order. A template whose fields are all
-    positional (``{{Participant|Name}}``) is written inline.
+    positional (``{{Participant|Name}}``) is written inline, and so is every call
+    when ``inline`` is set: the bot's table rows are one line each, so that a
+    table of 500 rows stays readable in the source editor and diffs show one
+    line per changed row.
     """
     node = Template(mwparserfromhell.parse(template.name))
     order = template.spec.field_names
@@ -359,6 +362,16 @@ def render_call(template: LocalTemplate, values: Mapping[str, str]) -> str:
             )
             param.showkey = False
             node.params.append(param)
+        return str(node)
+    if inline:
+        for canonical, value in ordered:
+            escaped = escape_field(value, _kind_of(template, canonical))
+            node.params.append(
+                Parameter(
+                    mwparserfromhell.parse(template.written_param(canonical)),
+                    mwparserfromhell.parse(escaped),
+                )
+            )
         return str(node)
     node.name = template.name + "\n"
     for canonical, value in ordered:

@@ -1,0 +1,91 @@
+"""What the bot learned from each event page, keyed by the revision it read.
+
+A scheduled run every few minutes must not re-read 500 event pages when nobody
+edited them. Discovery lists revision ids only; an event page whose revision id
+is the one recorded here is not read again, and its row in the campaign's
+events table is rebuilt from what was recorded (its campaign and row values).
+``campaignkit sync --full`` ignores the record, to refresh what can change
+without an edit (a participant blocked, say). Losing this database costs one
+full re-read, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select
+
+from campaignkit.database import engine_for, metadata
+
+event_pages = Table(
+    "event_pages",
+    metadata,
+    Column("wiki", String(64), primary_key=True),
+    Column("title", String(255), primary_key=True),
+    Column("revid", Integer, nullable=False),
+    Column("campaign", String(255), nullable=False, default=""),
+    Column("row", Text, nullable=False, default="{}"),
+    Column("updated", DateTime, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One event page as the bot last processed it."""
+
+    title: str
+    revid: int
+    campaign: str = ""
+    row: dict[str, str] = field(default_factory=dict)
+
+
+class PageState:
+    """Recorded event pages, per wiki."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = engine_for(database_url)
+
+    def entries(self, wiki_id: str) -> dict[str, Recorded]:
+        """Recorded pages of one wiki, by title."""
+        table = event_pages.c
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(table.title, table.revid, table.campaign, table.row).where(
+                    table.wiki == wiki_id
+                )
+            )
+            return {
+                title: Recorded(title, revid, campaign, json.loads(row or "{}"))
+                for title, revid, campaign, row in rows
+            }
+
+    def record(self, wiki_id: str, pages: Iterable[Recorded]) -> None:
+        """Remember what each page held at the revision it was processed at."""
+        now = datetime.now(UTC).replace(tzinfo=None)
+        items = [page for page in pages if page.revid]
+        if not items:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(
+                event_pages.delete().where(
+                    event_pages.c.wiki == wiki_id,
+                    event_pages.c.title.in_([page.title for page in items]),
+                )
+            )
+            connection.execute(
+                event_pages.insert(),
+                [
+                    {
+                        "wiki": wiki_id,
+                        "title": p.title,
+                        "revid": p.revid,
+                        "campaign": p.campaign,
+                        "row": json.dumps(p.row, ensure_ascii=False),
+                        "updated": now,
+                    }
+                    for p in items
+                ],
+            )

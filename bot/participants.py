@@ -1,0 +1,115 @@
+"""The participants table on an event page: rows, counts and what the bot remembers.
+
+Each sign-up becomes a row with the name, the sign-up time (from the page
+history), the new-editor flag and a status (``ok`` or why the sign-up is not
+valid — an invalid name is listed with its reason, never dropped). The table
+lives in the bot's ``participants`` region; sign-up times already found are
+read back from it, so the history is walked only for new names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.user_checks import UserInfo
+from campaignkit.manifest import Manifest
+from campaignkit.wikitext.templates import find_calls, render_call
+
+NEW_EDITOR_WINDOW = timedelta(days=14)
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    """One line of the participants table."""
+
+    user: str
+    signed_up: datetime | None
+    new_editor: bool
+    status: str
+
+    @property
+    def valid(self) -> bool:
+        """Counted as a participant."""
+        return self.status == "ok"
+
+
+def is_new_editor(registration: datetime | None, start: datetime, end: datetime) -> bool:
+    """Registered within 14 days before the start, up to the end (Dashboard definition)."""
+    if registration is None:
+        return False
+    return start - NEW_EDITOR_WINDOW <= registration <= end
+
+
+def format_time(value: datetime | None) -> str:
+    """Times in tables are UTC, minute precision."""
+    return value.astimezone(UTC).strftime(TIME_FORMAT) if value else ""
+
+
+def parse_time(value: str) -> datetime | None:
+    """Read back a time the bot wrote."""
+    try:
+        return datetime.strptime(value.strip(), TIME_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def build_rows(
+    names: list[str],
+    users: dict[str, UserInfo],
+    times: dict[str, datetime],
+    start: datetime,
+    end: datetime,
+) -> list[ParticipantRow]:
+    """Rows in sign-up order, with the status each name earned."""
+    rows = []
+    for name in names:
+        info = users.get(name) or UserInfo(name, exists=False, valid=False)
+        status = info.problem or ("bot account" if info.is_bot else "ok")
+        rows.append(
+            ParticipantRow(
+                user=info.name or name,
+                signed_up=times.get(name),
+                new_editor=info.exists and is_new_editor(info.registration, start, end),
+                status=status,
+            )
+        )
+    return rows
+
+
+def render_table(rows: list[ParticipantRow], manifest: Manifest) -> str:
+    """The region's content: header, one row template per participant, end."""
+    row_template = manifest.template("campaign_participants_row")
+    valid = [r for r in rows if r.valid]
+    new = sum(1 for r in valid if r.new_editor)
+    lines = [
+        f"{{{{{manifest.frame_name('campaign_participants_header')}|count={len(valid)}"
+        f"|new_editors={new}}}}}"
+    ]
+    for row in rows:
+        values = {
+            "user": row.user,
+            "signed_up": format_time(row.signed_up),
+            "new_editor": "yes" if row.new_editor else "",
+            "status": row.status,
+        }
+        lines.append(render_call(row_template, {k: v for k, v in values.items() if v}, inline=True))
+    lines.append(f"{{{{{manifest.frame_name('campaign_participants_end')}}}}}")
+    return "\n".join(lines)
+
+
+def read_table(region_text: str, manifest: Manifest) -> list[ParticipantRow]:
+    """The rows the bot wrote last time (to keep sign-up times and previous rows)."""
+    rows = []
+    for call in find_calls(region_text, manifest.template("campaign_participants_row")):
+        values = call.values
+        rows.append(
+            ParticipantRow(
+                user=values.get("user", ""),
+                signed_up=parse_time(values.get("signed_up", "")),
+                new_editor=values.get("new_editor", "") == "yes",
+                status=values.get("status", ""),
+            )
+        )
+    return rows

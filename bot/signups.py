@@ -1,0 +1,83 @@
+"""Read who signed up on an event page.
+
+Two ways count, both outside the bot's own regions (its table must never count
+as people signing up):
+
+- a ``{{Participant|Name}}`` call anywhere (under its local name too);
+- a plain signature in the sign-up section: on each line of a section whose
+  heading is one of the manifest's sign-up headings, the first link to a user
+  page, user talk page or ``Special:Contributions/Name`` (localized namespace
+  names and aliases included).
+
+Names are normalized and deduplicated in page order. A ``{{Participant}}``
+without a usable name is reported, never dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mwparserfromhell
+
+from bot.usernames import UserNamespaces, normalize_username, unique_in_order, user_from_link_target
+from campaignkit.manifest import Manifest
+from campaignkit.wikitext.regions import strip_regions
+from campaignkit.wikitext.templates import find_calls
+
+
+@dataclass(frozen=True)
+class Signups:
+    """The sign-ups found on one page: valid-looking names and unreadable lines."""
+
+    names: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _heading_key(text: str) -> str:
+    return " ".join(text.replace("_", " ").split()).casefold()
+
+
+def _signature_names(text: str, headings: tuple[str, ...], namespaces: UserNamespaces) -> list[str]:
+    wanted = {_heading_key(h) for h in headings}
+    code = mwparserfromhell.parse(text)
+    names: list[str] = []
+    for section in code.get_sections(
+        matches=lambda heading: (
+            _heading_key(str(mwparserfromhell.parse(heading).strip_code())) in wanted
+        )
+    ):
+        body = str(section)
+        for line in body.splitlines()[1:]:
+            for link in mwparserfromhell.parse(line).filter_wikilinks():
+                name = user_from_link_target(str(link.title), namespaces)
+                if name:
+                    names.append(name)
+                    break
+    return names
+
+
+def read_signups(
+    text: str, manifest: Manifest, namespaces: UserNamespaces, page: str = ""
+) -> Signups:
+    """The sign-ups on a page's human-owned text, in page order, without repeats."""
+    human_text = strip_regions(text, page)
+    names: list[str] = []
+    problems: list[str] = []
+    participant = manifest.template("participant")
+    for call in find_calls(human_text, participant):
+        raw = call.values.get("1", "")
+        name = normalize_username(raw, namespaces)
+        if name:
+            names.append(name)
+        else:
+            problems.append(f"{{{{{call.name_used}}}}} without a username")
+    names.extend(_signature_names(human_text, manifest.signup_headings, namespaces))
+    return Signups(unique_in_order(names), problems)
+
+
+def signed_up_names(text: str, manifest: Manifest, namespaces: UserNamespaces) -> set[str]:
+    """Just the names, for walking the page history."""
+    try:
+        return set(read_signups(text, manifest, namespaces).names)
+    except Exception:  # an old revision with broken markers: it signed nobody up
+        return set()

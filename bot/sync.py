@@ -1,0 +1,537 @@
+"""``campaignkit sync``: participants tables on event pages, events tables on campaign pages.
+
+One run, in order:
+
+1. On each wiki, list the pages that transclude ``{{Campaign event}}`` (revision
+   ids only) and read the text of those whose revision changed since the last
+   run (all of them with ``--full``), in batches.
+2. For each changed event page: read the event, its sign-ups (templates and
+   signatures), check every name in batched ``list=users`` requests, date new
+   sign-ups from the page history, and write the participants table into the
+   bot's region — recomputed from the page's current text on an edit conflict.
+3. On the hub, read the campaign pages and rebuild each one's events table from
+   the events that name it, keeping the previous row of any event whose wiki or
+   page could not be read, plus the JSON and GeoJSON subpages.
+
+Every write goes through :func:`campaignkit.wiki.editing.apply_edit` (conflicts,
+nobots, read-back), holds the page's Redis lock, and is preceded per batch by a
+look at the wiki's stop page. One bad page is reported and the run goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot import campaign_data, campaign_table, participants
+from bot.campaign_table import EventRow
+from bot.discovery import pages_embedding
+from bot.page_state import PageState, Recorded
+from bot.participants import ParticipantRow
+from bot.run_summary import RunSummary
+from bot.signup_times import find_signup_times
+from bot.signups import read_signups, signed_up_names
+from bot.user_checks import UserInfo, check_users
+from bot.usernames import UserNamespaces
+from campaignkit.config import Settings
+from campaignkit.locks import PageBusy, PageLocks
+from campaignkit.manifest import Manifest, load_manifest
+from campaignkit.model import Campaign, CampaignEvent, read_campaign, read_event
+from campaignkit.stop_page import stop_reason
+from campaignkit.wiki.batch import PageText, read_texts
+from campaignkit.wiki.connection import WikiConnection, WikiFarm
+from campaignkit.wiki.editing import (
+    EditOutcome,
+    EditRequest,
+    EditResult,
+    TransformError,
+    apply_edit,
+)
+from campaignkit.wiki.errors import WikiError
+from campaignkit.wikitext.regions import RegionError, find_region, insert_region, replace_region
+
+log = logging.getLogger(__name__)
+
+WRITE_BATCH = 50  # edits between two looks at the stop page
+
+
+@dataclass
+class EventOutcome:
+    """What the run knows about one event page: read now, or recorded at this revision."""
+
+    wiki: str
+    title: str
+    campaign: str
+    event: CampaignEvent | None = None
+    participants: int = 0
+    new_editors: int = 0
+    recorded_row: dict[str, str] | None = None
+
+    def row(self, now: datetime) -> EventRow:
+        """The event's row in its campaign's table."""
+        if self.event is not None:
+            return campaign_table.row_for_event(
+                self.event, self.participants, self.new_editors, now
+            )
+        values = dict(self.recorded_row or {})
+        values["status"] = campaign_table.status_from_row(values, now) or values.get("status", "")
+        return EventRow(self.wiki, self.title, values)
+
+
+@dataclass
+class WikiPass:
+    """Per-wiki state of one run."""
+
+    connection: WikiConnection
+    manifest: Manifest
+    namespaces: UserNamespaces
+    listed: dict[str, PageText] = field(default_factory=dict)
+    failed: str = ""
+    stopped: str = ""
+    writes: int = 0
+
+
+def _describe(rows_before: list[ParticipantRow], rows_after: list[ParticipantRow]) -> str:
+    before = {r.user for r in rows_before}
+    after = {r.user for r in rows_after}
+    added, removed = len(after - before), len(before - after)
+    parts = []
+    if added:
+        parts.append(f"{added} new participant{'s' if added != 1 else ''}")
+    if removed:
+        parts.append(f"{removed} removed")
+    if not parts:
+        parts.append("participants table updated")
+    valid = sum(1 for r in rows_after if r.valid)
+    return f"{', '.join(parts)} ({valid} in all)"
+
+
+class SyncJob:
+    """One sync run over the configured wikis."""
+
+    def __init__(
+        self,
+        farm: WikiFarm,
+        settings: Settings,
+        *,
+        dry_run: bool = False,
+        full: bool = False,
+        prune: bool = False,
+        locks: PageLocks | None = None,
+        state: PageState | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.farm = farm
+        self.settings = settings
+        self.dry_run = dry_run or farm.simulate
+        self.full = full
+        self.prune = prune
+        self.locks = locks or PageLocks(None, settings.redis_prefix)
+        self.state = state or PageState(settings.database_url)
+        self.now = now
+        self.summary = RunSummary("sync")
+        self.requests_before = farm.request_counts()
+        self.passes: dict[str, WikiPass] = {}
+        self.outcomes: dict[tuple[str, str], EventOutcome] = {}
+
+    # --- helpers ---------------------------------------------------------------
+
+    def _pass(self, wiki_id: str) -> WikiPass:
+        if wiki_id not in self.passes:
+            connection = self.farm[wiki_id]
+            self.passes[wiki_id] = WikiPass(
+                connection=connection,
+                manifest=load_manifest(wiki_id, connection.config.lang),
+                namespaces=UserNamespaces.english(),
+            )
+        return self.passes[wiki_id]
+
+    def _summary_text(self, what: str) -> str:
+        return f"campaignkit: {what} (bot; docs: {self.settings.docs_url})"
+
+    def _write(self, wiki_pass: WikiPass, request: EditRequest) -> EditResult:
+        """Save one page, honouring the stop page (checked per batch) and the page lock."""
+        connection = wiki_pass.connection
+        if not self.dry_run and wiki_pass.writes % WRITE_BATCH == 0:
+            wiki_pass.stopped = stop_reason(connection, self.settings) or ""
+        if wiki_pass.stopped:
+            result = EditResult(
+                connection.id, request.title, EditOutcome.SKIPPED, reason=wiki_pass.stopped
+            )
+            self.summary.edit(result)
+            return result
+        wiki_pass.writes += 1
+        try:
+            with self.locks.hold(connection.id, request.title):
+                result = apply_edit(connection, request, dry_run=self.dry_run)
+        except PageBusy as busy:
+            result = EditResult(connection.id, request.title, EditOutcome.SKIPPED, reason=str(busy))
+        self.summary.edit(result)
+        return result
+
+    # --- step 1: events ----------------------------------------------------------
+
+    def _list_events(self, wiki_pass: WikiPass) -> None:
+        connection = wiki_pass.connection
+        template = wiki_pass.manifest.template("campaign_event")
+        names = [template.name, template.spec.name]
+        try:
+            wiki_pass.namespaces = UserNamespaces.from_site(connection.site)
+            pages = pages_embedding(connection, names, with_text=False)
+        except WikiError as error:
+            wiki_pass.failed = str(error)
+            self.summary.error(
+                f"{connection.id}: cannot list event pages, keeping their previous rows: {error}"
+            )
+            return
+        wiki_pass.listed = {page.title: page for page in pages}
+
+    def _changed_events(self, wiki_pass: WikiPass, only: set[str] | None) -> list[PageText]:
+        """Event pages to read now; the others' rows come from the record."""
+        connection = wiki_pass.connection
+        recorded = {} if self.full else self.state.entries(connection.id)
+        titles = []
+        for title, page in wiki_pass.listed.items():
+            entry = recorded.get(title)
+            if entry is not None and entry.revid == page.revid and entry.row:
+                self.outcomes[(connection.id, title)] = EventOutcome(
+                    connection.id, title, entry.campaign, recorded_row=entry.row
+                )
+            elif only is None or title in only:
+                titles.append(title)
+        if not titles:
+            return []
+        try:
+            texts = read_texts(connection, titles)
+        except WikiError as error:
+            self.summary.error(f"{connection.id}: cannot read event pages: {error}")
+            return []
+        self.summary.read(connection.id, len(texts))
+        return [page for page in texts.values() if page.exists]
+
+    def _read_event(self, wiki_pass: WikiPass, page: PageText) -> CampaignEvent | None:
+        reading = read_event(
+            page.text,
+            title=page.title,
+            wiki=wiki_pass.connection.id,
+            manifest=wiki_pass.manifest,
+            wiki_ids=set(self.settings.wikis),
+            hub_id=self.settings.hub_id,
+        )
+        for problem in reading.errors:
+            message = getattr(problem, "message", str(problem))
+            if reading.model is None:
+                self.summary.error(str(problem) if message else repr(problem))
+            else:
+                self.summary.warn(str(problem))
+        return reading.model
+
+    def _participants_transform(
+        self,
+        wiki_pass: WikiPass,
+        event: CampaignEvent,
+        users: dict[str, UserInfo],
+        outcome: EventOutcome,
+        describe: list[str],
+    ) -> Callable[[PageText], str]:
+        connection = wiki_pass.connection
+        manifest = wiki_pass.manifest
+
+        def names_in(text: str) -> set[str]:
+            return signed_up_names(text, manifest, wiki_pass.namespaces)
+
+        def transform(page: PageText) -> str:
+            try:
+                signups = read_signups(page.text, manifest, wiki_pass.namespaces, page.title)
+                region = find_region(page.text, "participants", page.title)
+            except RegionError as error:
+                raise TransformError(str(error)) from error
+            previous = (
+                participants.read_table(region.content(page.text), manifest)
+                if region is not None
+                else []
+            )
+            missing = [n for n in signups.names if n not in users]
+            if missing:
+                users.update(check_users(connection, missing))
+            known_times = {r.user: r.signed_up for r in previous if r.signed_up}
+            pending = [n for n in signups.names if n not in known_times]
+            times = dict(known_times)
+            if pending:
+                times.update(
+                    find_signup_times(
+                        connection,
+                        page.title,
+                        pending,
+                        names_in,
+                        latest_timestamp=page.timestamp,
+                        latest_parentid=page.parentid,
+                    )
+                )
+            rows = participants.build_rows(
+                signups.names, users, times, event.start_utc, event.end_utc
+            )
+            for problem in signups.problems:
+                self.summary.warn(f"{connection.id}:{page.title}: {problem}")
+            for row in rows:
+                if not row.valid:
+                    self.summary.warn(
+                        f"{connection.id}:{page.title}: sign-up {row.user!r}: {row.status}"
+                    )
+            outcome.participants = sum(1 for r in rows if r.valid)
+            outcome.new_editors = sum(1 for r in rows if r.valid and r.new_editor)
+            content = participants.render_table(rows, manifest)
+            describe[:] = [_describe(previous, rows)]
+            try:
+                if region is None:
+                    return insert_region(
+                        page.text,
+                        "participants",
+                        content,
+                        page.title,
+                        [manifest.frame_name("campaign_bot_region")],
+                    )
+                return replace_region(page.text, "participants", content, page.title)
+            except RegionError as error:
+                raise TransformError(str(error)) from error
+
+        return transform
+
+    def _sync_event_pages(self, wiki_pass: WikiPass, pages: list[PageText]) -> None:
+        connection = wiki_pass.connection
+        events: list[tuple[PageText, CampaignEvent]] = []
+        for page in pages:
+            event = self._read_event(wiki_pass, page)
+            if event is not None:
+                events.append((page, event))
+        all_names: list[str] = []
+        for page, _event in events:
+            with contextlib.suppress(RegionError):  # reported when the page is written
+                all_names += read_signups(
+                    page.text, wiki_pass.manifest, wiki_pass.namespaces, page.title
+                ).names
+        try:
+            users = check_users(connection, all_names)
+        except WikiError as error:
+            self.summary.error(f"{connection.id}: cannot check usernames: {error}")
+            return
+        recorded: list[Recorded] = []
+        now = self.now()
+        for page, event in events:
+            outcome = EventOutcome(connection.id, page.title, event.campaign, event)
+            describe: list[str] = []
+            request = EditRequest(
+                title=page.title,
+                transform=self._participants_transform(wiki_pass, event, users, outcome, describe),
+                summary=lambda _page, _text, d=describe: self._summary_text(
+                    d[0] if d else "participants table"
+                ),
+                create=False,
+                current=page,
+            )
+            result = self._write(wiki_pass, request)
+            if result.outcome in (
+                EditOutcome.SAVED,
+                EditOutcome.UNCHANGED,
+                EditOutcome.DRY_RUN,
+                EditOutcome.CREATED,
+            ):
+                self.outcomes[(connection.id, page.title)] = outcome
+            revid = result.revid if result.wrote else page.revid
+            if result.outcome in (EditOutcome.SAVED, EditOutcome.CREATED, EditOutcome.UNCHANGED):
+                row = outcome.row(now)
+                recorded.append(Recorded(page.title, revid, event.campaign, row.values))
+        if recorded and not self.dry_run:
+            self.state.record(connection.id, recorded)
+
+    # --- step 3: campaigns ---------------------------------------------------------
+
+    def _campaign_rows(
+        self, campaign: Campaign, previous: list[EventRow]
+    ) -> tuple[list[EventRow], list[str]]:
+        """This campaign's rows: events read or recorded, and previous rows that must stay."""
+        now = self.now()
+        rows: dict[tuple[str, str], EventRow] = {}
+        notes: list[str] = []
+        title = campaign.page.title
+        for key, outcome in self.outcomes.items():
+            if outcome.campaign == title:
+                rows[key] = outcome.row(now)
+        vanished: list[EventRow] = []
+        for row in previous:
+            if row.key in rows or row.key in self.outcomes:
+                continue  # listed now (here or, after a campaign= change, elsewhere)
+            wiki_pass = self.passes.get(row.wiki)
+            if wiki_pass is None or wiki_pass.failed:
+                why = wiki_pass.failed if wiki_pass else f"wiki {row.wiki} is not configured"
+                notes.append(f"kept the row of {row.wiki}:{row.event}: {why}")
+                rows[row.key] = self._kept(row, now)
+            elif row.event in wiki_pass.listed:
+                rows[row.key] = self._kept(row, now)  # listed but not read (not a target)
+            else:
+                vanished.append(row)
+        if vanished:
+            self._handle_vanished(vanished, rows, notes, now)
+        return campaign_table.sort_rows(list(rows.values())), notes
+
+    def _kept(self, row: EventRow, now: datetime) -> EventRow:
+        values = dict(row.values)
+        status = campaign_table.status_from_row(values, now)
+        if status:
+            values["status"] = status
+        return EventRow(row.wiki, row.event, values)
+
+    def _handle_vanished(
+        self, vanished: list[EventRow], rows: dict, notes: list[str], now: datetime
+    ) -> None:
+        """Events no longer listed: dropped if their page exists, kept if it is gone."""
+        by_wiki: dict[str, list[EventRow]] = {}
+        for row in vanished:
+            by_wiki.setdefault(row.wiki, []).append(row)
+        for wiki_id, wiki_rows in by_wiki.items():
+            try:
+                pages = read_texts(self.passes[wiki_id].connection, [r.event for r in wiki_rows])
+            except WikiError as error:
+                for row in wiki_rows:
+                    rows[row.key] = self._kept(row, now)
+                    notes.append(f"kept the row of {wiki_id}:{row.event}: {error}")
+                continue
+            for row in wiki_rows:
+                page = pages.get(row.event)
+                if page is not None and page.exists:
+                    continue  # the organizer removed {{Campaign event}}: drop the row
+                if self.prune:
+                    notes.append(f"removed the row of deleted event page {wiki_id}:{row.event}")
+                    continue
+                rows[row.key] = self._kept(row, now)
+                notes.append(
+                    f"event page {wiki_id}:{row.event} cannot be read (deleted?); "
+                    "kept its previous row (sync --prune removes it)"
+                )
+
+    def _sync_campaigns(self, only: set[str] | None) -> None:
+        hub_pass = self._pass(self.settings.hub_id)
+        connection = hub_pass.connection
+        template = hub_pass.manifest.template("campaign")
+        try:
+            pages = pages_embedding(connection, [template.name, template.spec.name])
+        except WikiError as error:
+            self.summary.error(f"{connection.id}: cannot list campaign pages: {error}")
+            return
+        self.summary.read(connection.id, len(pages))
+        for page in pages:
+            if only is not None and page.title not in only:
+                continue
+            reading = read_campaign(
+                page.text,
+                title=page.title,
+                wiki=connection.id,
+                manifest=hub_pass.manifest,
+                wiki_ids=set(self.settings.wikis),
+            )
+            for problem in reading.errors:
+                self.summary.warn(str(problem))
+            if reading.model is None:
+                self.summary.error(f"{connection.id}:{page.title}: campaign not read, see above")
+                continue
+            self._sync_campaign(hub_pass, reading.model, page)
+
+    def _sync_campaign(self, hub_pass: WikiPass, campaign: Campaign, page: PageText) -> None:
+        manifest = hub_pass.manifest
+        final_rows: list[list[EventRow]] = [[]]
+
+        def transform(current: PageText) -> str:
+            try:
+                region = find_region(current.text, "events", current.title)
+            except RegionError as error:
+                raise TransformError(str(error)) from error
+            previous = (
+                campaign_table.read_table(region.content(current.text), manifest) if region else []
+            )
+            rows, notes = self._campaign_rows(campaign, previous)
+            for note in notes:
+                self.summary.warn(f"{hub_pass.connection.id}:{current.title}: {note}")
+            final_rows[0] = rows
+            content = campaign_table.render_table(rows, manifest)
+            try:
+                if region is None:
+                    return insert_region(
+                        current.text,
+                        "events",
+                        content,
+                        current.title,
+                        [manifest.frame_name("campaign_bot_region")],
+                    )
+                return replace_region(current.text, "events", content, current.title)
+            except RegionError as error:
+                raise TransformError(str(error)) from error
+
+        def summary(_page: PageText, _text: str) -> str:
+            rows = final_rows[0]
+            total = sum(r.number("participants") for r in rows)
+            return self._summary_text(f"events table: {len(rows)} events, {total} participants")
+
+        result = self._write(
+            hub_pass, EditRequest(page.title, transform, summary, create=False, current=page)
+        )
+        if result.outcome is EditOutcome.FAILED or result.outcome is EditOutcome.SKIPPED:
+            return
+        self._write_data(hub_pass, campaign.page.title, final_rows[0])
+
+    def _write_data(self, hub_pass: WikiPass, title: str, rows: list[EventRow]) -> None:
+        json_title, geojson_title = campaign_data.data_titles(title)
+        documents = {
+            json_title: campaign_data.events_json(title, rows, self.now()),
+            geojson_title: campaign_data.events_geojson(title, rows),
+        }
+        for data_title, document in documents.items():
+
+            def transform(current: PageText, document: str = document) -> str:
+                if current.exists and campaign_data.without_as_of(
+                    current.text
+                ) == campaign_data.without_as_of(document):
+                    return current.text
+                return document
+
+            self._write(
+                hub_pass,
+                EditRequest(
+                    data_title,
+                    transform,
+                    self._summary_text("campaign data for maps and tools"),
+                    contentmodel="json",
+                    minor=True,
+                ),
+            )
+
+    # --- the run -------------------------------------------------------------------
+
+    def run(self, targets: Iterable[str] = (), wiki: str | None = None) -> RunSummary:
+        """Sync everything tracked, or only the given event/campaign pages (or one wiki)."""
+        if wiki is not None:
+            self.settings.wiki(wiki)  # a ConfigError naming the known wikis
+        target_titles = {t.replace("_", " ").strip() for t in targets}
+        for wiki_id in self.settings.wikis:
+            self._list_events(self._pass(wiki_id))
+        for wiki_id in self.settings.wikis:
+            wiki_pass = self._pass(wiki_id)
+            if wiki_pass.failed:
+                continue
+            only: set[str] | None = set() if wiki is not None and wiki != wiki_id else None
+            if target_titles:
+                only = {t for t in target_titles if t in wiki_pass.listed} if only is None else only
+            self._sync_event_pages(wiki_pass, self._changed_events(wiki_pass, only))
+        only_campaigns: set[str] | None = None
+        if target_titles:
+            listed = {t for p in self.passes.values() for t in p.listed}
+            only_campaigns = {o.campaign for o in self.outcomes.values() if o.event is not None} | (
+                target_titles - listed
+            )
+        self._sync_campaigns(only_campaigns)
+        after = self.farm.request_counts()
+        return self.summary.finish(
+            {wiki_id: after[wiki_id] - self.requests_before.get(wiki_id, 0) for wiki_id in after}
+        )
