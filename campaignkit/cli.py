@@ -181,19 +181,29 @@ def demo(run: RunContext) -> None:
     run_demo(echo=click.echo, verbose=run.verbose)
 
 
+PLUGIN_MODULES = (
+    "bot.cli",  # templates install
+    "bot.sync_cli",  # sync
+    "bot.worklist_cli",  # worklists
+    "bot.metrics_cli",  # report, metrics
+    "webservice.cli",  # web
+    "jobs.cli",  # worker, beat, jobs status
+)
+
+
 def register_plugins() -> None:
     """Attach the subcommands that live with their concern (bot, webservice, jobs).
 
-    Each of those packages may have a ``cli`` module with ``register(group)``;
-    the command stays next to the code it runs.
+    Each module in :data:`PLUGIN_MODULES` has ``register(group)``; the command
+    stays next to the code it runs. A module that does not exist yet is skipped.
     """
     import importlib
 
-    for package in ("bot", "webservice", "jobs"):
+    for name in PLUGIN_MODULES:
         try:
-            module = importlib.import_module(f"{package}.cli")
+            module = importlib.import_module(name)
         except ModuleNotFoundError as error:
-            if error.name != f"{package}.cli":
+            if error.name != name:
                 raise
             continue
         module.register(main)
