@@ -229,7 +229,16 @@ def _check_content(content: str, region_id: str, page: str) -> None:
 
 
 def _verify(result: str, region_id: str, content: str, page: str, ids: set[str]) -> None:
-    regions = find_regions(result, page)
+    """Prove the result has the same regions and the new content, before anyone saves it."""
+    try:
+        regions = find_regions(result, page)
+    except RegionError as error:
+        raise RegionError(
+            page,
+            region_id,
+            f"the new content would break the region markers ({error.problem}); "
+            "nothing was written",
+        ) from error
     if set(regions) != ids or regions[region_id].content(result) != content:
         raise RegionError(
             page, region_id, "the new content would break the region markers; nothing was written"
