@@ -212,7 +212,10 @@ class SyncJob:
         self.summary.read(connection.id, len(texts))
         return [page for page in texts.values() if page.exists]
 
-    def _read_event(self, wiki_pass: WikiPass, page: PageText) -> CampaignEvent | None:
+    def _read_event(
+        self, wiki_pass: WikiPass, page: PageText, targets: set[str] | None = None
+    ) -> CampaignEvent | None:
+        """The event on a page; its problems are reported when the page is ours to write."""
         reading = read_event(
             page.text,
             title=page.title,
@@ -221,13 +224,19 @@ class SyncJob:
             wiki_ids=set(self.settings.wikis),
             hub_id=self.settings.hub_id,
         )
+        model = reading.model
+        if (
+            targets
+            and page.title not in targets
+            and (model is None or model.campaign not in targets)
+        ):
+            return None
         for problem in reading.errors:
-            message = getattr(problem, "message", str(problem))
-            if reading.model is None:
-                self.summary.error(str(problem) if message else repr(problem))
+            if model is None:
+                self.summary.error(str(problem))
             else:
                 self.summary.warn(str(problem))
-        return reading.model
+        return model
 
     def _participants_transform(
         self,
@@ -300,11 +309,18 @@ class SyncJob:
 
         return transform
 
-    def _sync_event_pages(self, wiki_pass: WikiPass, pages: list[PageText]) -> None:
+    def _sync_event_pages(
+        self, wiki_pass: WikiPass, pages: list[PageText], targets: set[str] | None = None
+    ) -> None:
+        """Write the participants tables of these event pages.
+
+        With ``targets``, only the event pages named there or belonging to a
+        campaign named there are written (the others were read to find out).
+        """
         connection = wiki_pass.connection
         events: list[tuple[PageText, CampaignEvent]] = []
         for page in pages:
-            event = self._read_event(wiki_pass, page)
+            event = self._read_event(wiki_pass, page, targets)
             if event is not None:
                 events.append((page, event))
         all_names: list[str] = []
@@ -518,18 +534,15 @@ class SyncJob:
             self._list_events(self._pass(wiki_id))
         for wiki_id in self.settings.wikis:
             wiki_pass = self._pass(wiki_id)
-            if wiki_pass.failed:
+            if wiki_pass.failed or (wiki is not None and wiki != wiki_id):
                 continue
-            only: set[str] | None = set() if wiki is not None and wiki != wiki_id else None
-            if target_titles:
-                only = {t for t in target_titles if t in wiki_pass.listed} if only is None else only
-            self._sync_event_pages(wiki_pass, self._changed_events(wiki_pass, only))
+            changed = self._changed_events(wiki_pass, None)
+            self._sync_event_pages(wiki_pass, changed, target_titles or None)
         only_campaigns: set[str] | None = None
         if target_titles:
             listed = {t for p in self.passes.values() for t in p.listed}
-            only_campaigns = {o.campaign for o in self.outcomes.values() if o.event is not None} | (
-                target_titles - listed
-            )
+            named_events = {o.campaign for o in self.outcomes.values() if o.event is not None}
+            only_campaigns = named_events | (target_titles - listed)
         self._sync_campaigns(only_campaigns)
         after = self.farm.request_counts()
         return self.summary.finish(

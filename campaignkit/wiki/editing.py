@@ -6,8 +6,8 @@ read and its save must not be overwritten. :func:`apply_edit` therefore:
 1. reads the page and the server time (``starttimestamp``);
 2. refuses pages with ``{{nobots}}`` / ``{{bots|deny=…}}`` (pywikibot's rules);
 3. computes the new text with the caller's ``transform`` and stops if nothing changed;
-4. saves with ``basetimestamp`` and ``starttimestamp`` (so MediaWiki reports a conflict
-   instead of overwriting), ``nocreate`` for updates and ``createonly`` for creations,
+4. saves with ``baserevid``, ``basetimestamp`` and ``starttimestamp`` (so MediaWiki
+   reports a conflict instead of overwriting, even for an edit in the same second), ``nocreate`` for updates and ``createonly`` for creations,
    ``assert=bot``, ``maxlag`` and an md5 of the text;
 5. on an edit conflict, re-reads, recomputes from the new text and tries again (bounded);
 6. reads the saved revision back and asks ``verify`` whether it holds what we meant:
@@ -147,6 +147,9 @@ def _save(connection: WikiConnection, request: EditRequest, page: PageText, new_
     if page.exists:
         params["nocreate"] = "1"
         params["basetimestamp"] = page.timestamp
+        # Timestamps have one-second resolution: a human edit saved in the same second
+        # as the revision we read would not count as a conflict. The revision id does.
+        params["baserevid"] = str(page.revid)
     else:
         params["createonly"] = "1"
         if request.contentmodel:
