@@ -105,6 +105,7 @@ class Settings:
     docs_url: str = "https://www.mediawiki.org/wiki/Tool:Campaignkit"
     stop_page: str = "User:{bot}/Stop"
     stop_run_word: str = "run"
+    web: Mapping[str, Any] = field(default_factory=dict)  # [web], checked by webservice.settings
 
     @property
     def hub(self) -> WikiConfig:
@@ -300,6 +301,7 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
     contact = tool.text("contact", default=Settings.contact)
     docs_url = tool.text("docs_url", default=Settings.docs_url)
     tool.reject_unknown()
+    web = top.table("web", required=False)
     top.reject_unknown()
 
     return Settings(
@@ -320,4 +322,5 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
         docs_url=docs_url,
         stop_page=stop_page,
         stop_run_word=stop_run_word,
+        web=web,
     )

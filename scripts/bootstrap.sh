@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(python3 python3-venv python3-pip git ca-certificates
               mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl lua5.1
-              redis-server mariadb-server)
+              redis-server mariadb-server chromium)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
