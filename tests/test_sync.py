@@ -171,7 +171,7 @@ class InterruptingSync(SyncJob):
 
     def _write(self, wiki_pass, request):
         if self.human_edit is not None and request.title == self.human_edit[0]:
-            title, change = self.human_edit
+            _title, change = self.human_edit
             self.human_edit = None
             change()
         return super()._write(wiki_pass, request)

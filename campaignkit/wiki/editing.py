@@ -7,8 +7,9 @@ read and its save must not be overwritten. :func:`apply_edit` therefore:
 2. refuses pages with ``{{nobots}}`` / ``{{bots|deny=…}}`` (pywikibot's rules);
 3. computes the new text with the caller's ``transform`` and stops if nothing changed;
 4. saves with ``baserevid``, ``basetimestamp`` and ``starttimestamp`` (so MediaWiki
-   reports a conflict instead of overwriting, even for an edit in the same second), ``nocreate`` for updates and ``createonly`` for creations,
-   ``assert=bot``, ``maxlag`` and an md5 of the text;
+   reports a conflict instead of overwriting, even for an edit in the same second),
+   ``nocreate`` for updates and ``createonly`` for creations, ``assert=bot``, ``maxlag``
+   and an md5 of the text;
 5. on an edit conflict, re-reads, recomputes from the new text and tries again (bounded);
 6. reads the saved revision back and asks ``verify`` whether it holds what we meant:
    MediaWiki silently merges edits to different lines, so the saved text may differ
