@@ -64,6 +64,10 @@ def register(group: click.Group) -> None:
             run.farm, run.settings, dry_run=dry_run, full=full, prune=prune, locks=page_locks(run)
         )
         summary = job.run(pages, wiki=wiki)
+        if not dry_run:
+            from campaignkit.run_log import record_run
+
+            record_run(run.settings.database_url, summary.as_dict(), origin="cli")
         for diff in summary.diffs:
             click.echo(diff)
         if as_json:
