@@ -17,9 +17,9 @@ page's current text has that fingerprint. Anyone else editing the page, a
 person using the bot's account by hand, or a human edit that MediaWiki merged
 into an install's save (it merges edits to other lines silently instead of
 raising a conflict) makes the page "changed by someone else". Updates send the
-base and start timestamps of the batched read, so an edit to the same lines
-between the read and the save is an edit conflict reported for that page,
-never an overwrite.
+revision id of the batched read as ``baserevid`` (and its time as
+``starttimestamp``), so an edit to the same lines between the read and the
+save is an edit conflict reported for that page, never an overwrite.
 
 A dry run reads the same way, computes the same decisions and unified diffs,
 and never calls the edit API (independently of pywikibot's simulate switch).
@@ -78,6 +78,7 @@ class CurrentPage:
     comment: str = ""
     timestamp: str = ""
     revid: int = 0
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,8 +195,9 @@ def read_current_pages(
             wiki_title = normalized.get(title, title)
             page = found.get(wiki_title)
             if page is None or page.get("invalid"):
-                reason = (page or {}).get("invalidreason", "no answer for this title")
-                raise WikiError(connection.id, f"cannot read {title}: {reason}")
+                reason = (page or {}).get("invalidreason", "the wiki gave no answer for it")
+                pages[title] = CurrentPage(title=title, exists=False, problem=reason)
+                continue
             revisions = page.get("revisions") or []
             if page.get("missing") or not revisions:
                 pages[title] = CurrentPage(title=wiki_title, exists=False)
@@ -260,6 +262,7 @@ def _api_failure(error: Exception) -> str:
         "run the install again to see by whom",
         "missingtitle": "deleted on the wiki while installing; run the install again",
         "protectedpage": "the page is protected and the bot may not edit it",
+        "protectedtitle": "the title is protected against creation",
         "cascadeprotected": "the page is cascade-protected and the bot may not edit it",
         "protectednamespace-interface": "the bot may not edit this namespace",
     }
@@ -310,6 +313,8 @@ class TemplateInstaller:
 
     def _install_one(self, page: TemplatePage, current: CurrentPage, now: str) -> PageResult:
         title = current.title
+        if current.problem:
+            return PageResult(self.wiki_id, title, Outcome.FAILED, current.problem)
         if _same(current, page.text):
             return PageResult(self.wiki_id, title, Outcome.UNCHANGED)
         diff = unified_diff(self.wiki_id, current, page.text) if self.options.dry_run else ""
@@ -328,7 +333,12 @@ class TemplateInstaller:
             )
         outcome = Outcome.UPDATED if current.exists else Outcome.CREATED
         forced = current.exists and not is_ours(current, self.options)
-        reason = f"overwrote the change by {current.user} at {current.timestamp}" if forced else ""
+        reason = (
+            f"overwrote the change by {_someone_else(current, self.options)}, "
+            f"last edit at {current.timestamp}"
+            if forced
+            else ""
+        )
         if not self.options.dry_run:
             self._save(page, current, now)
         return PageResult(
@@ -354,7 +364,11 @@ class TemplateInstaller:
             "formatversion": "2",
         }
         if current.exists:
-            params.update(nocreate="1", basetimestamp=current.timestamp)
+            # baserevid only: with basetimestamp, MediaWiki 1.39 suppresses the
+            # conflict when "the same user" edited last, looking only at revisions
+            # strictly after that second, so a person's edit within the same second
+            # as the base revision would be overwritten.
+            params.update(nocreate="1", baserevid=str(current.revid))
             if now:
                 params["starttimestamp"] = now
         else:

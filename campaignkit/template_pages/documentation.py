@@ -82,15 +82,10 @@ def documentation(doc: DocumentationInput, messages: Messages) -> str:
     examples = {f.name: f.example for f in spec.fields if f.example}
     if examples and not spec.bot_generated:
         example = template_call(doc.local_name, spec, doc.names, examples, doc.block)
-        lines += [
-            "",
-            f"=== {messages.get('doc.example')} ===",
-            f"<pre>{example}</pre>",
-            messages.get("doc.example_gives"),
-            "",
-            example,
-            '<div style="clear:both;"></div>',
-        ]
+        # Shown, not rendered: a template page that transcluded itself would be
+        # found by embeddedin as a campaign or event page, and the bot would
+        # treat its documentation as one.
+        lines += ["", f"=== {messages.get('doc.example')} ===", f"<pre>{example}</pre>"]
     lines += [
         "",
         f"=== {messages.get('doc.parameters')} ===",

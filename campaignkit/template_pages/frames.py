@@ -16,6 +16,34 @@ _COUNT = FieldSpec(
     "How many rows the table has; shown above it.",
 )
 
+_NEW_EDITORS = FieldSpec(
+    "new_editors",
+    Kind.INTEGER,
+    "New editors",
+    "How many of them are new editors; shown above the table.",
+)
+_TOTALS = (
+    FieldSpec("events", Kind.INTEGER, "Events", "Number of events; shown in a totals row."),
+    FieldSpec("participants", Kind.INTEGER, "Participants", "Participants of all events together."),
+    FieldSpec("new_editors", Kind.INTEGER, "New editors", "New editors of all events together."),
+)
+_WORKLIST_COUNTS = (
+    FieldSpec(
+        "total", Kind.INTEGER, "All articles", "Articles the sources gave, before the limit."
+    ),
+    FieldSpec("missing", Kind.INTEGER, "Missing", "Articles that do not exist yet."),
+    FieldSpec("stubs", Kind.INTEGER, "Stubs", "Articles flagged as stubs."),
+    FieldSpec("claimed", Kind.INTEGER, "Claimed", "Articles someone works on."),
+    FieldSpec("done", Kind.INTEGER, "Done", "Articles marked done."),
+)
+# Besides the row count, what the bot passes to each frame (see bot/campaign_table.py,
+# bot/participants.py and the worklist header's source).
+_EXTRA_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
+    "campaign_participants_header": (_NEW_EDITORS,),
+    "campaign_events_end": _TOTALS,
+    "campaign_worklist_header": _WORKLIST_COUNTS,
+}
+
 _TABLES = {
     "campaign_events": "events on a campaign page",
     "campaign_participants": "participants on an event page",
@@ -31,14 +59,14 @@ def _frames() -> dict[str, TemplateSpec]:
             key=header,
             name=TABLE_FRAMES[header],
             description=f"Opens the bot's sortable table of {what} and names its columns.",
-            fields=(_COUNT,),
+            fields=(_COUNT, *_EXTRA_FIELDS.get(header, ())),
             bot_generated=True,
         )
         frames[end] = TemplateSpec(
             key=end,
             name=TABLE_FRAMES[end],
             description=f"Closes the bot's table of {what}.",
-            fields=(),
+            fields=_EXTRA_FIELDS.get(end, ()),
             bot_generated=True,
         )
     frames["campaign_bot_region"] = TemplateSpec(

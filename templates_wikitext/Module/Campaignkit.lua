@@ -183,7 +183,7 @@ function p.hashtag(frame)
 		return ''
 	end
 	if mw.ustring.match(tag, '[%s%[%]{}|<>&#"]') then
-		return '#' .. tag
+		return '&#35;' .. tag
 	end
 	return '[https://hashtags.wmcloud.org/?query=' .. mw.uri.encode(tag) .. ' #' .. tag .. ']'
 end
