@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(python3 python3-venv python3-pip git ca-certificates
-              mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl lua5.1
+              mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl lua5.1 php-mysql
               redis-server mariadb-server chromium)
 
 missing=()

@@ -17,6 +17,7 @@ DEBIAN_PACKAGES = (
     "php-xml",
     "php-curl",
     "lua5.1",
+    "php-mysql",
 )
 
 

@@ -1,0 +1,138 @@
+"""What a metric counts, in one place, so that both sources and every report agree.
+
+The definitions follow the Programs & Events Dashboard, so that an organizer's
+figures compare with the Dashboard's (see docs in the README section):
+
+- **participants**: valid sign-ups on the event page (existing, not blocked, not a bot
+  account), as in the participants table;
+- **new editors**: participants whose account was registered within 14 days before the
+  start, up to the end;
+- **edits**: revisions by participants on the event's wiki whose time lies in the event
+  window (start and end included, converted from the event's time zone to UTC), in every
+  namespace, on pages that still exist;
+- **articles created**: main-namespace pages whose first revision is a participant's
+  edit in the window and that still exist; **articles deleted** counts those deleted
+  since, apart;
+- **articles improved**: other main-namespace pages that participants edited in the window;
+- **bytes added**: the sum of the non-negative size changes of those main-namespace
+  edits (a removal counts 0, not minus); **words added**: bytes added / 5.175, rounded down;
+- **worklist items done**: rows of the event's worklist marked done;
+- **retention**: new editors with an edit (any namespace) more than 7 days after the end;
+  unknown until those 7 days have passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+BYTES_PER_WORD = 5.175
+RETENTION_DELAY = timedelta(days=7)
+MAIN_NAMESPACE = 0
+API_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+SQL_TIME_FORMAT = "%Y%m%d%H%M%S"
+
+
+class SourceError(Exception):
+    """A source could not answer (wiki or database unreachable); the message names the wiki."""
+
+
+def words_from_bytes(bytes_added: int) -> int:
+    """The Dashboard's estimate of words from bytes added."""
+    return int(bytes_added / BYTES_PER_WORD)
+
+
+def utc(value: datetime) -> datetime:
+    """An aware UTC datetime, whole seconds (MediaWiki's precision)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class EventWindow:
+    """Where and when an event's edits count: a wiki and an inclusive UTC interval."""
+
+    wiki: str
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", utc(self.start))
+        object.__setattr__(self, "end", utc(self.end))
+
+    @property
+    def retention_after(self) -> datetime:
+        """Edits after this time make a new editor retained."""
+        return self.end + RETENTION_DELAY
+
+    def contains(self, moment: datetime) -> bool:
+        """Whether an edit at this time counts for the event."""
+        return self.start <= moment <= self.end
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A counted participant: a valid sign-up, and whether they are a new editor."""
+
+    name: str
+    new_editor: bool = False
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One live revision by a participant, as both sources report it."""
+
+    user: str
+    revid: int
+    page_id: int
+    namespace: int
+    title: str
+    timestamp: datetime
+    size_diff: int  # size minus the parent revision's size; a first revision's whole size
+    new_page: bool  # the first revision of its page
+
+    @property
+    def in_main_namespace(self) -> bool:
+        """Articles are pages of the main namespace."""
+        return self.namespace == MAIN_NAMESPACE
+
+
+@dataclass(frozen=True)
+class CreatedArticle:
+    """A main-namespace page a participant created during an event."""
+
+    wiki: str
+    page_id: int
+    title: str
+    user: str
+    timestamp: datetime
+
+
+class ContributionSource(Protocol):
+    """How metrics read participants' edits: the Action API or the Wiki Replicas."""
+
+    name: str
+
+    def contributions(
+        self, wiki: str, users: Iterable[str], start: datetime, end: datetime
+    ) -> list[Contribution]:
+        """Every live revision by these users on the wiki between start and end (inclusive)."""
+        ...
+
+    def deleted_creations(
+        self,
+        wiki: str,
+        users: Iterable[str],
+        start: datetime,
+        end: datetime,
+        known: Iterable[CreatedArticle] = (),
+    ) -> list[CreatedArticle]:
+        """Main-namespace pages these users created in the interval that are deleted now."""
+        ...
+
+    def edited_after(self, wiki: str, users: Iterable[str], after: datetime) -> set[str]:
+        """Which of these users made an edit later than ``after``."""
+        ...
