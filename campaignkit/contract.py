@@ -285,7 +285,8 @@ PARTICIPANT = TemplateSpec(
 WORKLIST = TemplateSpec(
     key="worklist",
     name="Worklist",
-    description="Declares where a worklist's articles come from. The bot builds the table.",
+    description="Declares where a worklist's articles come from. The bot builds the table; "
+    "several boxes on one page add up (their pages together, minus every box's minus_…).",
     fields=(
         _f(
             "wiki",
@@ -395,14 +396,47 @@ CAMPAIGN_WORKLIST_ROW = TemplateSpec(
     fields=(
         _f("title", Kind.TITLE, "Article", "The article."),
         _f("wiki", Kind.WIKI, "Wiki", "Where it is (or should be)."),
-        _f("exists", Kind.BOOLEAN, "Exists", "yes or no."),
+        _f(
+            "redirect_from",
+            Kind.TITLE,
+            "Listed as",
+            "The title the source gave, when it is a redirect to the article.",
+        ),
+        _f("exists", Kind.BOOLEAN, "Exists", "yes or no (for a language gap: on the target wiki)."),
         _f("size", Kind.INTEGER, "Size", "Bytes."),
+        _f("last_edit", Kind.TEXT, "Last edit", "Time of the latest edit (UTC)."),
         _f("counterpart", Kind.TITLE, "Counterpart", "The article on the other wiki."),
+        _f("counterpart_wiki", Kind.WIKI, "Counterpart wiki", "Where the counterpart is."),
         _f("wikidata", Kind.TEXT, "Wikidata", "Item id."),
         _f("flags", Kind.TEXT, "Flags", "Maintenance flags: stub, unreferenced, ..."),
-        _f("claimed_by", Kind.USER, "Claimed by", "Who works on it."),
+        _f("claimed_by", Kind.USERS, "Claimed by", "Who works on it."),
         _f("done", Kind.BOOLEAN, "Done", "yes when marked done."),
         _f("bytes_added", Kind.INTEGER, "Bytes added", "By participants during the event."),
+    ),
+)
+
+WORKLIST_CLAIM = TemplateSpec(
+    key="worklist_claim",
+    name="Worklist claim",
+    description="A participant's claim on one article of a worklist, outside the bot's table: "
+    "{{Worklist claim|Article|Your username}}; add done=yes when you have finished.",
+    fields=(
+        _f(
+            "1",
+            Kind.TITLE,
+            "Article",
+            "The article you work on, as the worklist lists it.",
+            required=True,
+            example="Lagos",
+        ),
+        _f(
+            "2",
+            Kind.USER,
+            "Username",
+            "Who works on it (else the first signature on the same line).",
+            example="Bola Participant",
+        ),
+        _f("done", Kind.BOOLEAN, "Done", "yes when you have finished.", example="yes"),
     ),
 )
 
@@ -447,6 +481,7 @@ TEMPLATES: dict[str, TemplateSpec] = {
         CAMPAIGN_EVENTS_ROW,
         CAMPAIGN_PARTICIPANTS_ROW,
         CAMPAIGN_WORKLIST_ROW,
+        WORKLIST_CLAIM,
         CAMPAIGN_METRICS,
     )
 }
