@@ -446,10 +446,17 @@ CAMPAIGN_METRICS = TemplateSpec(
     description="The bot's metrics box on an event or campaign page.",
     bot_generated=True,
     fields=(
+        _f("events", Kind.INTEGER, "Events", "Events counted (on a campaign page)."),
         _f("participants", Kind.INTEGER, "Participants", "Valid sign-ups."),
         _f("new_editors", Kind.INTEGER, "New editors", "See the metric definitions."),
         _f("edits", Kind.INTEGER, "Edits", "Edits in the event window."),
         _f("articles_created", Kind.INTEGER, "Articles created", "Main namespace, not deleted."),
+        _f(
+            "articles_deleted",
+            Kind.INTEGER,
+            "Articles deleted",
+            "Created by participants in the window, deleted since.",
+        ),
         _f("articles_improved", Kind.INTEGER, "Articles improved", "Existing articles edited."),
         _f("bytes_added", Kind.INTEGER, "Bytes added", "Sum of non-negative size changes."),
         _f("words_added", Kind.INTEGER, "Words added", "Bytes added / 5.175."),

@@ -1,0 +1,55 @@
+"""Who counts as a participant of each event, the same way the participants table says.
+
+Sign-ups are read from the event pages' human text (``bot.signups``), every name
+of a wiki's events is checked in batched ``list=users`` requests
+(``bot.user_checks``) and each sign-up gets the status the participants table
+gives it (``bot.participants``): only valid ones (an existing account, not
+blocked, not a bot account) are participants, and their registration date says
+whether they are new editors. Metrics and the table therefore never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.metrics.definitions import Participant
+from bot.participants import build_rows
+from bot.signups import read_signups
+from bot.user_checks import UserInfo, check_users
+from bot.usernames import UserNamespaces
+from campaignkit.manifest import Manifest
+from campaignkit.model import CampaignEvent
+from campaignkit.wiki.batch import PageText
+from campaignkit.wiki.connection import WikiConnection
+from campaignkit.wikitext.regions import RegionError
+
+
+def signed_up(page: PageText, manifest: Manifest, namespaces: UserNamespaces) -> list[str]:
+    """The names signed up on an event page (a RegionError names a broken region)."""
+    return read_signups(page.text, manifest, namespaces, page.title).names
+
+
+def participants_of_events(
+    connection: WikiConnection,
+    events: Iterable[tuple[PageText, CampaignEvent]],
+    manifest: Manifest,
+    namespaces: UserNamespaces,
+) -> dict[str, list[Participant] | RegionError]:
+    """Each event page's counted participants, with one batched user check for all."""
+    names: dict[str, list[str] | RegionError] = {}
+    for page, _event in events:
+        try:
+            names[page.title] = signed_up(page, manifest, namespaces)
+        except RegionError as error:
+            names[page.title] = error
+    everyone = [n for found in names.values() if isinstance(found, list) for n in found]
+    users: dict[str, UserInfo] = check_users(connection, everyone)
+    result: dict[str, list[Participant] | RegionError] = {}
+    for page, event in events:
+        found = names[page.title]
+        if isinstance(found, RegionError):
+            result[page.title] = found
+            continue
+        rows = build_rows(found, users, {}, event.start_utc, event.end_utc)
+        result[page.title] = [Participant(r.user, r.new_editor) for r in rows if r.valid]
+    return result

@@ -1,0 +1,480 @@
+"""``campaignkit metrics``: measure every event, write the ``metrics`` regions, keep snapshots.
+
+One run:
+
+1. On each wiki, list the pages that transclude ``{{Campaign event}}``, with their
+   text (batched), and read each event.
+2. Per wiki, check every signed-up name at once and keep the valid sign-ups.
+3. Per event that has started: read the participants' edits in the window from the
+   source (Action API or Wiki Replicas), deleted creations, retention once 7 days
+   have passed since the end, and worklist items done; compute the figures.
+4. Write the event page's ``metrics`` region (through ``apply_edit``: conflicts,
+   nobots, read-back), only when a figure changed — a new "as of" time alone is
+   not worth an edit.
+5. On the hub, write each campaign page's region: totals and a row per event.
+6. Store a snapshot of every page's figures.
+
+A source that fails for an event leaves the event page as it was and its
+campaign row at the last good figures (from the snapshots), with the error in
+the run summary: a failed source never empties a table. One bad page never
+stops the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.discovery import pages_embedding
+from bot.metrics import report as reports
+from bot.metrics.compute import EventResult, campaign_totals, event_figures, retention_due
+from bot.metrics.definitions import ContributionSource, EventWindow, Participant, SourceError
+from bot.metrics.event_participants import participants_of_events
+from bot.metrics.report import CampaignReport, EventReport
+from bot.metrics.snapshots import SnapshotStore
+from bot.metrics.worklist_progress import worklist_done
+from bot.run_summary import RunSummary
+from bot.usernames import UserNamespaces
+from campaignkit.config import Settings
+from campaignkit.locks import PageBusy, PageLocks
+from campaignkit.manifest import Manifest, load_manifest
+from campaignkit.model import Campaign, CampaignEvent, read_campaign, read_event
+from campaignkit.stop_page import stop_reason
+from campaignkit.wiki.batch import PageText
+from campaignkit.wiki.connection import WikiConnection, WikiFarm
+from campaignkit.wiki.editing import (
+    EditOutcome,
+    EditRequest,
+    EditResult,
+    TransformError,
+    apply_edit,
+)
+from campaignkit.wiki.errors import WikiError
+from campaignkit.wikitext.regions import RegionError, find_region, insert_region, replace_region
+
+REGION = "metrics"
+WRITE_BATCH = 50  # edits between two looks at the stop page
+
+
+@dataclass
+class MetricsRun:
+    """What a run measured (also what ``campaignkit report`` prints)."""
+
+    summary: RunSummary
+    events: dict[tuple[str, str], EventReport] = field(default_factory=dict)
+    results: dict[tuple[str, str], EventResult] = field(default_factory=dict)
+    campaigns: dict[str, CampaignReport] = field(default_factory=dict)
+    writes: list[EditResult] = field(default_factory=list)
+
+
+@dataclass
+class _Wiki:
+    connection: WikiConnection
+    manifest: Manifest
+    namespaces: UserNamespaces
+    events: list[tuple[PageText, CampaignEvent]] = field(default_factory=list)
+    failed: str = ""
+    stopped: str = ""
+    writes: int = 0
+
+
+def _default_source(farm: WikiFarm) -> ContributionSource:
+    from bot.metrics.api_source import ApiSource
+
+    return ApiSource(farm)
+
+
+class MetricsJob:
+    """One metrics run over the configured wikis."""
+
+    def __init__(
+        self,
+        farm: WikiFarm,
+        settings: Settings,
+        summary: RunSummary,
+        *,
+        source: ContributionSource | None = None,
+        store: SnapshotStore | None = None,
+        locks: PageLocks | None = None,
+        dry_run: bool = False,
+        write: bool = True,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.farm = farm
+        self.settings = settings
+        self.summary = summary
+        self.source = source or _default_source(farm)
+        self.store = store or SnapshotStore(settings.database_url)
+        self.locks = locks or PageLocks(None, settings.redis_prefix)
+        self.dry_run = dry_run or farm.simulate
+        self.write = write
+        self.now = now
+        self.run = MetricsRun(summary)
+        self.wikis: dict[str, _Wiki] = {}
+
+    # --- helpers ---------------------------------------------------------------
+
+    def _wiki(self, wiki_id: str) -> _Wiki:
+        if wiki_id not in self.wikis:
+            connection = self.farm[wiki_id]
+            self.wikis[wiki_id] = _Wiki(
+                connection,
+                load_manifest(wiki_id, connection.config.lang),
+                UserNamespaces.english(),
+            )
+        return self.wikis[wiki_id]
+
+    def _summary_text(self, what: str) -> str:
+        return f"campaignkit: metrics: {what} (bot; docs: {self.settings.docs_url})"
+
+    def _save(self, wiki: _Wiki, request: EditRequest) -> EditResult:
+        connection = wiki.connection
+        if not self.dry_run and wiki.writes % WRITE_BATCH == 0:
+            wiki.stopped = stop_reason(connection, self.settings) or ""
+        if wiki.stopped:
+            result = EditResult(connection.id, request.title, EditOutcome.SKIPPED, wiki.stopped)
+        else:
+            wiki.writes += 1
+            try:
+                with self.locks.hold(connection.id, request.title):
+                    result = apply_edit(connection, request, dry_run=self.dry_run)
+            except PageBusy as busy:
+                result = EditResult(connection.id, request.title, EditOutcome.SKIPPED, str(busy))
+        self.summary.edit(result)
+        self.run.writes.append(result)
+        return result
+
+    def _write_region(self, wiki: _Wiki, title: str, content: str, what: str) -> EditResult:
+        placeholder = [wiki.manifest.frame_name("campaign_bot_region")]
+
+        def transform(page: PageText) -> str:
+            try:
+                region = find_region(page.text, REGION, page.title)
+                if region is None:
+                    return insert_region(page.text, REGION, content, page.title, placeholder)
+                old = region.content(page.text)
+                if reports.without_as_of(old) == reports.without_as_of(content):
+                    return page.text  # only the time would change: no edit
+                return replace_region(page.text, REGION, content, page.title)
+            except RegionError as error:
+                raise TransformError(str(error)) from error
+
+        return self._save(
+            wiki, EditRequest(title, transform, self._summary_text(what), create=False)
+        )
+
+    # --- step 1 and 2: events and participants -----------------------------------
+
+    def _list_events(self, wiki: _Wiki) -> None:
+        connection = wiki.connection
+        template = wiki.manifest.template("campaign_event")
+        try:
+            wiki.namespaces = UserNamespaces.from_site(connection.site)
+            pages = pages_embedding(connection, [template.name, template.spec.name])
+        except WikiError as error:
+            wiki.failed = str(error)
+            self.summary.error(f"{connection.id}: cannot list event pages: {error}")
+            return
+        self.summary.read(connection.id, len(pages))
+        for page in pages:
+            reading = read_event(
+                page.text,
+                title=page.title,
+                wiki=connection.id,
+                manifest=wiki.manifest,
+                wiki_ids=set(self.settings.wikis),
+                hub_id=self.settings.hub_id,
+            )
+            if reading.model is None:
+                for problem in reading.errors:
+                    self.summary.error(str(problem))
+                continue
+            wiki.events.append((page, reading.model))
+
+    @staticmethod
+    def _targeted(event: CampaignEvent, targets: set[str]) -> bool:
+        return not targets or event.page.title in targets or event.campaign in targets
+
+    # --- step 3 and 4: one event ----------------------------------------------------
+
+    def _measure(
+        self,
+        event: CampaignEvent,
+        participants: list[Participant],
+        worklist: int | None,
+        now: datetime,
+    ) -> EventResult:
+        if now < event.start_utc:  # upcoming: only the sign-ups are known
+            window = EventWindow(event.wiki, event.start_utc, event.end_utc)
+            return event_figures(participants, window, [], worklist_done=worklist)
+        window = EventWindow(event.wiki, event.start_utc, min(event.end_utc, now))
+        names = [p.name for p in participants]
+        if not names:
+            return event_figures(participants, window, [], worklist_done=worklist)
+        contributions = self.source.contributions(event.wiki, names, window.start, window.end)
+        known = self.store.created(event.page.wiki, event.page.title)
+        deleted = self.source.deleted_creations(
+            event.wiki, names, window.start, window.end, known=known
+        )
+        edited_after = None
+        full_window = EventWindow(event.wiki, event.start_utc, event.end_utc)
+        if retention_due(full_window, now):
+            new_editors = [p.name for p in participants if p.new_editor]
+            edited_after = (
+                self.source.edited_after(event.wiki, new_editors, full_window.retention_after)
+                if new_editors
+                else set()
+            )
+        return event_figures(participants, window, contributions, deleted, edited_after, worklist)
+
+    def _report(
+        self, event: CampaignEvent, result: EventResult, now: datetime, kept: bool = False
+    ) -> EventReport:
+        return EventReport(
+            wiki=event.page.wiki,
+            page=event.page.title,
+            campaign=event.campaign,
+            name=event.name,
+            edit_wiki=event.wiki,
+            start=event.start_utc,
+            end=event.end_utc,
+            timezone=event.timezone,
+            figures=result.figures,
+            as_of=now,
+            source=self.source.name,
+            per_participant=result.per_participant,
+            created=result.created,
+            deleted=result.deleted,
+            kept=kept,
+        )
+
+    def _kept_report(self, event: CampaignEvent) -> EventReport | None:
+        last = self.store.latest(event.page.wiki, event.page.title)
+        if last is None:
+            return None
+        return EventReport(
+            wiki=event.page.wiki,
+            page=event.page.title,
+            campaign=event.campaign,
+            name=event.name,
+            edit_wiki=event.wiki,
+            start=event.start_utc,
+            end=event.end_utc,
+            timezone=event.timezone,
+            figures=last.figures,
+            as_of=last.taken,
+            source=last.source,
+            kept=True,
+        )
+
+    def _events_of_wiki(self, wiki: _Wiki, targets: set[str], now: datetime) -> None:
+        connection = wiki.connection
+        chosen = [(p, e) for p, e in wiki.events if self._targeted(e, targets)]
+        if not chosen:
+            return
+        try:
+            people = participants_of_events(connection, chosen, wiki.manifest, wiki.namespaces)
+            worklists = worklist_done(
+                connection, [e.worklist for _p, e in chosen if e.worklist], wiki.manifest
+            )
+        except WikiError as error:
+            self.summary.error(f"{connection.id}: cannot read participants: {error}")
+            for _page, event in chosen:
+                self._keep(event)
+            return
+        for page, event in chosen:
+            found = people[page.title]
+            if isinstance(found, RegionError):
+                self.summary.error(f"{connection.id}:{page.title}: {found}")
+                self._keep(event)
+                continue
+            try:
+                result = self._measure(event, found, worklists.get(event.worklist), now)
+            except SourceError as error:
+                self.summary.error(
+                    f"{connection.id}:{page.title}: {self.source.name} source failed, "
+                    f"keeping the last good figures: {error}"
+                )
+                self._keep(event)
+                continue
+            key = (connection.id, page.title)
+            report = self._report(event, result, now)
+            self.run.events[key] = report
+            self.run.results[key] = result
+            if self.write:
+                self._write_region(
+                    wiki,
+                    page.title,
+                    reports.event_region(report, wiki.manifest),
+                    f"{result.figures.participants} participants, {result.figures.edits} edits",
+                )
+
+    def _keep(self, event: CampaignEvent) -> None:
+        kept = self._kept_report(event)
+        if kept is not None:
+            self.run.events[(event.page.wiki, event.page.title)] = kept
+
+    # --- step 5: campaigns ------------------------------------------------------------
+
+    def _campaign_report(self, campaign: Campaign, now: datetime) -> CampaignReport:
+        title = campaign.page.title
+        events = [r for r in self.run.events.values() if r.campaign == title]
+        fresh = [
+            self.run.results[(r.wiki, r.page)]
+            for r in events
+            if not r.kept and (r.wiki, r.page) in self.run.results
+        ]
+        kept = [r for r in events if r.kept]
+        listed = {(r.wiki, r.page) for r in events}
+        for key, snapshot in self.store.latest_events_of(title).items():
+            wiki = self.wikis.get(key[0])
+            if key in listed or wiki is None or not wiki.failed:
+                continue  # measured now, or no longer an event of this campaign
+            kept.append(
+                EventReport(
+                    wiki=key[0],
+                    page=key[1],
+                    campaign=title,
+                    name=key[1],
+                    edit_wiki="",
+                    start=None,
+                    end=None,
+                    timezone="",
+                    figures=snapshot.figures,
+                    as_of=snapshot.taken,
+                    source=snapshot.source,
+                    kept=True,
+                )
+            )
+            self.summary.warn(
+                f"{key[0]}:{key[1]}: wiki not readable, campaign row keeps the figures "
+                f"of {reports.as_of_text(snapshot.taken)}"
+            )
+        totals = campaign_totals(fresh, [r.figures for r in kept])
+        rows = sorted(
+            [r for r in events if not r.kept] + kept,
+            key=lambda r: (iso_or_empty(r.start), r.wiki, r.page),
+        )
+        return CampaignReport(
+            wiki=campaign.page.wiki,
+            page=title,
+            figures=totals,
+            events=rows,
+            as_of=now,
+            source=self.source.name,
+        )
+
+    def _campaigns(self, targets: set[str], now: datetime) -> None:
+        hub = self._wiki(self.settings.hub_id)
+        connection = hub.connection
+        template = hub.manifest.template("campaign")
+        wanted = {r.campaign for r in self.run.events.values()} | targets
+        try:
+            pages = pages_embedding(connection, [template.name, template.spec.name])
+        except WikiError as error:
+            self.summary.error(f"{connection.id}: cannot list campaign pages: {error}")
+            return
+        for page in pages:
+            if targets and page.title not in wanted:
+                continue
+            reading = read_campaign(
+                page.text,
+                title=page.title,
+                wiki=connection.id,
+                manifest=hub.manifest,
+                wiki_ids=set(self.settings.wikis),
+            )
+            if reading.model is None:
+                for problem in reading.errors:
+                    self.summary.error(str(problem))
+                continue
+            campaign_report = self._campaign_report(reading.model, now)
+            self.run.campaigns[page.title] = campaign_report
+            if self.write:
+                totals = campaign_report.figures
+                self._write_region(
+                    hub,
+                    page.title,
+                    reports.campaign_region(campaign_report, hub.manifest, connection.config.lang),
+                    f"{len(campaign_report.events)} events, {totals.participants} participants, "
+                    f"{totals.edits} edits",
+                )
+
+    # --- step 6: snapshots ---------------------------------------------------------------
+
+    def _record(self, now: datetime) -> None:
+        entries = [
+            ("event", r.wiki, r.page, r.campaign, r.figures)
+            for r in self.run.events.values()
+            if not r.kept
+        ]
+        entries += [
+            ("campaign", c.wiki, c.page, c.page, c.figures) for c in self.run.campaigns.values()
+        ]
+        self.store.record(self.summary.run_id, now, self.source.name, entries)
+        for (wiki, page), result in self.run.results.items():
+            self.store.remember_created(wiki, page, result.created)
+
+    # --- the run ---------------------------------------------------------------------------
+
+    def execute(self, targets: Iterable[str] = ()) -> MetricsRun:
+        """Measure everything, or only the named event or campaign pages."""
+        now = self.now()
+        target_titles = {t.replace("_", " ").strip() for t in targets if t.strip()}
+        for wiki_id in self.settings.wikis:
+            self._list_events(self._wiki(wiki_id))
+        for wiki_id in self.settings.wikis:
+            wiki = self._wiki(wiki_id)
+            if not wiki.failed:
+                self._events_of_wiki(wiki, target_titles, now)
+        self._campaigns(target_titles, now)
+        if self.write and not self.dry_run:
+            self._record(now)
+        return self.run
+
+
+def iso_or_empty(moment: datetime | None) -> str:
+    """Sort key for rows whose start may be unknown (kept from a snapshot)."""
+    return moment.isoformat() if moment else ""
+
+
+def run_metrics(
+    farm: WikiFarm,
+    settings: Settings,
+    summary: RunSummary,
+    *,
+    targets: Iterable[str] = (),
+    dry_run: bool = False,
+    now: Callable[[], datetime] | datetime | None = None,
+    source: ContributionSource | None = None,
+    store: SnapshotStore | None = None,
+    locks: PageLocks | None = None,
+    write: bool = True,
+) -> MetricsRun:
+    """Measure events and campaigns, write their ``metrics`` regions, store snapshots.
+
+    ``write=False`` measures only (``campaignkit report``): no page is edited and
+    no snapshot is stored.
+    """
+    if isinstance(now, datetime):
+        fixed = now
+        clock: Callable[[], datetime] = lambda: fixed  # noqa: E731 - a fixed clock
+    else:
+        clock = now or (lambda: datetime.now(UTC))
+    before = farm.request_counts()
+    job = MetricsJob(
+        farm,
+        settings,
+        summary,
+        source=source,
+        store=store,
+        locks=locks,
+        dry_run=dry_run,
+        write=write,
+        now=clock,
+    )
+    run = job.execute(targets)
+    after = farm.request_counts()
+    summary.finish({wiki: after[wiki] - before.get(wiki, 0) for wiki in after})
+    return run

@@ -1,0 +1,44 @@
+"""How many items of each event's worklist are marked done.
+
+The worklist table is the bot's ``worklist`` region on the worklist page, one
+``{{Campaign worklist row}}`` per article with ``done=yes`` once an organizer or
+the worklist job marks it. The worklist page named by an event is read on the
+event page's wiki, all of them in batched reads. A worklist page that is missing
+or has no table gives "unknown" (None), not zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from campaignkit.manifest import Manifest
+from campaignkit.wiki.batch import read_texts
+from campaignkit.wiki.connection import WikiConnection
+from campaignkit.wikitext.regions import RegionError, find_region
+from campaignkit.wikitext.templates import find_calls
+
+
+def done_in_table(text: str, manifest: Manifest, title: str = "") -> int | None:
+    """Rows marked done in a worklist page's table, or None when it has no table."""
+    try:
+        region = find_region(text, "worklist", title)
+    except RegionError:
+        return None
+    if region is None:
+        return None
+    rows = find_calls(region.content(text), manifest.template("campaign_worklist_row"))
+    return sum(1 for row in rows if row.values.get("done", "").strip().lower() == "yes")
+
+
+def worklist_done(
+    connection: WikiConnection, titles: Iterable[str], manifest: Manifest
+) -> dict[str, int | None]:
+    """Items done per worklist page title (read 50/500 pages per request)."""
+    wanted = [t for t in dict.fromkeys(titles) if t]
+    if not wanted:
+        return {}
+    pages = read_texts(connection, wanted)
+    return {
+        title: done_in_table(page.text, manifest, title) if page.exists else None
+        for title, page in pages.items()
+    }
