@@ -29,7 +29,7 @@ from bot.metrics.definitions import (
     utc,
 )
 from bot.user_checks import parse_timestamp
-from campaignkit.wiki.batch import batch_size, chunks, query_all, query_pages
+from campaignkit.wiki.batch import batch_size, chunks, query_all
 from campaignkit.wiki.connection import WikiConnection, WikiFarm
 from campaignkit.wiki.errors import WikiError
 
@@ -125,9 +125,12 @@ class ApiSource:
         existing: set[int] = set()
         try:
             for group in chunks([str(i) for i in sorted(candidates)], batch_size(connection)):
-                for page in query_pages(connection, pageids="|".join(group), prop="info"):
-                    if not page.get("missing") and page.get("ns") == MAIN_NAMESPACE:
-                        existing.add(int(page["pageid"]))
+                # A missing page id comes back without a title, so query_pages
+                # (which keys pages by title) cannot be used here.
+                for answer in query_all(connection, pageids="|".join(group), prop="info"):
+                    for page in answer.get("query", {}).get("pages", []):
+                        if not page.get("missing") and page.get("ns") == MAIN_NAMESPACE:
+                            existing.add(int(page["pageid"]))
         except WikiError as error:
             raise SourceError(f"{connection.id}: {error}") from error
         except Exception as error:

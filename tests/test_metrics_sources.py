@@ -1,0 +1,197 @@
+"""Both sources against real wikis: the same known history gives the same, exact figures.
+
+The MariaDB-backed local wiki is read through the Action API and through SQL on
+its own tables (the replicas' schema); the SQLite-backed test wiki through the
+API. Every metric is checked against the figures the history was built to give.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.metrics.api_source import ApiSource
+from bot.metrics.compute import event_figures
+from bot.metrics.definitions import EventWindow, Participant
+from bot.metrics.replica_source import LOCAL_TABLES, ReplicaSource
+from bot.participants import build_rows
+from bot.user_checks import check_users
+from campaignkit.config import load_settings
+from campaignkit.devwiki import mariadb_wiki
+from campaignkit.devwiki.mariadb_wiki import MariaDBWiki
+from tests.metrics_history import (
+    Editor,
+    History,
+    build_history,
+    create_account,
+    sqlite_runner,
+)
+
+pytestmark = pytest.mark.wiki
+
+REPO = Path(__file__).resolve().parent.parent
+MARIADB_WIKI_DIR = Path(
+    os.environ.get("CAMPAIGNKIT_TEST_MARIADB_WIKI_DIR", REPO / ".state" / "test-mariadb")
+)
+MARIADB_WIKI_PORT = int(os.environ.get("CAMPAIGNKIT_TEST_MARIADB_WIKI_PORT", "8815"))
+
+
+@pytest.fixture(scope="module")
+def maria(mariadb):
+    target = MariaDBWiki(root=MARIADB_WIKI_DIR, port=MARIADB_WIKI_PORT)
+    running_before = mariadb_wiki.servers.state(target.layout, target.wiki).pid is not None
+    accounts = mariadb_wiki.up(target, echo=lambda _line: None)
+    yield target, accounts
+    if not running_before:
+        mariadb_wiki.down(target)
+
+
+@pytest.fixture(scope="module")
+def maria_farm(maria):
+    from campaignkit.wiki.connection import WikiFarm
+
+    target, _accounts = maria
+    farm = WikiFarm(load_settings(target.config_path))
+    yield farm
+    farm.close()
+
+
+def _maria_sql(target: MariaDBWiki):
+    def run(statement: str, parameters: tuple) -> None:
+        mariadb_wiki.sql(target, statement, parameters)
+
+    return run
+
+
+def _participants(connection, history: History) -> list[Participant]:
+    """Sign-ups checked as the sync does: the bot account is not a participant."""
+    users = check_users(connection, history.signups)
+    rows = build_rows(history.signups, users, {}, history.start, history.end)
+    return [Participant(r.user, r.new_editor) for r in rows if r.valid]
+
+
+def _figures(source, history: History, participants, known=()):
+    window = EventWindow(history.wiki.id, history.start, history.end)
+    names = [p.name for p in participants]
+    contributions = source.contributions(window.wiki, names, window.start, window.end)
+    deleted = source.deleted_creations(window.wiki, names, window.start, window.end, known=known)
+    return event_figures(participants, window, contributions, deleted), contributions
+
+
+def _comparable(contributions):
+    return [
+        (c.user, c.revid, c.page_id, c.namespace, c.timestamp, c.size_diff, c.new_page)
+        for c in contributions
+    ]
+
+
+def _check_exact(result, history: History) -> None:
+    assert result.figures.as_dict() == History.EXPECTED
+    rows = {
+        r.user: (r.edits, r.articles_created, r.articles_improved, r.bytes_added)
+        for r in result.per_participant
+    }
+    assert rows == history.expected_participants()
+    assert [a.title for a in result.deleted] == [history.titles["doomed"]]
+    assert sorted(a.title for a in result.created) == sorted(
+        [history.titles["new"], history.titles["newcomer"]]
+    )
+
+
+@pytest.fixture(scope="module")
+def maria_history(maria, maria_farm):
+    target, accounts = maria
+    sql = _maria_sql(target)
+    admin = Editor(target.wiki.api_url, accounts.admin_user, accounts.admin_password)
+    bot = Editor(target.wiki.api_url, accounts.bot_user, accounts.bot_main_password)
+    history = build_history(target.wiki, sql, admin, bot)
+    participants = _participants(maria_farm[target.wiki_id], history)
+    # A scheduled run sees the doomed article before an administrator deletes it.
+    before, _ = _figures(ApiSource(maria_farm), history, participants)
+    admin.delete(history.titles["doomed"])
+    return history, participants, before.created
+
+
+def test_both_sources_give_identical_exact_figures_on_mariadb(maria, maria_farm, maria_history):
+    target, _ = maria
+    history, participants, remembered = maria_history
+    assert sorted(p.name for p in participants) == sorted(
+        [history.veteran, history.second, history.newcomer]
+    )
+    api, api_rows = _figures(ApiSource(maria_farm), history, participants, known=remembered)
+    replicas_source = ReplicaSource(lambda _wiki: target.connect(), LOCAL_TABLES)
+    replicas, replica_rows = _figures(replicas_source, history, participants)
+    replicas_source.close()
+    _check_exact(api, history)
+    _check_exact(replicas, history)
+    assert _comparable(api_rows) == _comparable(replica_rows)
+    assert api.figures == replicas.figures
+    assert api.per_participant == replicas.per_participant
+
+
+def test_replicas_see_a_deletion_the_api_never_saw(maria, maria_farm, maria_history):
+    """The API learns of deleted articles only from what earlier runs remembered."""
+    target, _ = maria
+    history, participants, _remembered = maria_history
+    api, _ = _figures(ApiSource(maria_farm), history, participants, known=())
+    replicas_source = ReplicaSource(lambda _wiki: target.connect(), LOCAL_TABLES)
+    replicas, _ = _figures(replicas_source, history, participants)
+    assert api.figures.articles_deleted == 0
+    assert replicas.figures.articles_deleted == 1
+
+
+def test_retention_through_both_sources(maria, maria_farm):
+    """New editors of an event that ended 10 days ago, one of whom edits today."""
+    target, _accounts = maria
+    sql = _maria_sql(target)
+    now = datetime.now(UTC)
+    start, end = now - timedelta(days=20), now - timedelta(days=10)
+    registered = now - timedelta(days=25)  # within 14 days before the start
+    stays = create_account(target.wiki, f"Stays {os.urandom(4).hex()}", sql, registered)
+    leaves = create_account(target.wiki, f"Leaves {os.urandom(4).hex()}", sql, registered)
+    stays.save(f"Metrics retention {os.urandom(4).hex()}", "r" * 10)
+    names = [stays.username, leaves.username]
+    users = check_users(maria_farm[target.wiki_id], names)
+    rows = build_rows(names, users, {}, start, end)
+    participants = [Participant(r.user, r.new_editor) for r in rows if r.valid]
+    assert all(p.new_editor for p in participants)
+    window = EventWindow(target.wiki_id, start, end)
+    replicas_source = ReplicaSource(lambda _wiki: target.connect(), LOCAL_TABLES)
+    for source in (ApiSource(maria_farm), replicas_source):
+        retained = source.edited_after(target.wiki_id, names, window.retention_after)
+        result = event_figures(participants, window, [], edited_after=retained)
+        assert result.figures.retention == 1, source.name
+        assert {r.user: r.retained for r in result.per_participant} == {
+            stays.username: True,
+            leaves.username: False,
+        }
+
+
+def test_api_source_on_the_sqlite_test_wiki(farm, accounts, devwiki_layout, human):
+    wiki = devwiki_layout.wiki("yowiki")
+    admin = Editor(wiki.api_url, accounts.admin_user, accounts.admin_password)
+    bot = Editor(wiki.api_url, accounts.bot_user, accounts.bot_main_password)
+    history = build_history(wiki, sqlite_runner(wiki), admin, bot)
+    participants = _participants(farm["yowiki"], history)
+    before, _ = _figures(ApiSource(farm), history, participants)
+    admin.delete(history.titles["doomed"])
+    after, _ = _figures(ApiSource(farm), history, participants, known=before.created)
+    _check_exact(after, history)
+
+
+def test_api_source_batches_users(farm):
+    """Many names cost one usercontribs request per batch of names, not one per name."""
+    source = ApiSource(farm)
+    names = [f"Nobody {i} {os.urandom(3).hex()}" for i in range(120)]
+    connection = farm["yowiki"]
+    per_request = 500 if "apihighlimits" in connection.rights() else 50
+    before = farm.request_counts()["yowiki"]
+    found = source.contributions(
+        "yowiki", names, datetime.now(UTC) - timedelta(days=1), datetime.now(UTC)
+    )
+    spent = farm.request_counts()["yowiki"] - before
+    assert found == []
+    assert spent == -(-len(names) // per_request)
