@@ -49,6 +49,31 @@ SKIP_CODES = {
     "contenttoobig": "the page would be too big",
 }
 RETRY_LATER_CODES = {"readonly", "ratelimited", "maxlag", "internal_api_error_DBQueryError"}
+CONFLICT_CODES = {"editconflict", "articleexists"}
+GONE_CODES = {"missingtitle", "pagedeleted"}
+
+
+class ErrorKind(StrEnum):
+    """What an API error code means for the edit that got it."""
+
+    CONFLICT = "conflict"  # re-read and recompute
+    GONE = "gone"  # the page was deleted meanwhile
+    SKIP = "skip"  # the wiki will keep refusing: report it, do not retry
+    RETRY_LATER = "retry-later"  # the wiki is busy or read-only: try again later
+    OTHER = "other"
+
+
+def classify_error(code: str) -> ErrorKind:
+    """One classification of API error codes for the bot and the webservice alike."""
+    if code in CONFLICT_CODES:
+        return ErrorKind.CONFLICT
+    if code in GONE_CODES:
+        return ErrorKind.GONE
+    if code in SKIP_CODES or code.startswith("abusefilter"):
+        return ErrorKind.SKIP
+    if code in RETRY_LATER_CODES:
+        return ErrorKind.RETRY_LATER
+    return ErrorKind.OTHER
 
 
 class EditOutcome(StrEnum):

@@ -1,0 +1,133 @@
+"""The Flask application factory: one configured app, the same in tests and on Toolforge.
+
+The app reads the bot's configuration file (``--config``, ``$CAMPAIGNKIT_CONFIG``,
+…) and its ``[web]`` table, so one file describes the wikis for both. A
+background thread retries journaled submissions that are waiting for a wiki;
+``campaignkit web retry`` does the same from a scheduled job.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, g, render_template, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from campaignkit.config import Settings, load_settings
+from webservice import i18n, journal, security
+from webservice.settings import WebSettings, load_web_settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    web: WebSettings | None = None,
+    retry_worker: bool = True,
+    overrides: dict[str, Any] | None = None,
+) -> Flask:
+    """Build the web app for one configuration."""
+    settings = settings or load_settings()
+    web = web or load_web_settings(settings)
+    app = Flask(__name__)
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.config.update(
+        SECRET_KEY=web.secret_key,
+        SESSION_COOKIE_NAME="campaignkit_session",
+        SESSION_COOKIE_SECURE=web.secure_cookies,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=30),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session: forms take a while
+        WTF_CSRF_SSL_STRICT=False,  # same-origin is enforced by SameSite cookies and the CSP
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        RATELIMIT_STORAGE_URI=settings.redis_url,
+        RATELIMIT_KEY_PREFIX=f"{settings.redis_prefix}:web-limits",
+        CAMPAIGNKIT_SETTINGS=settings,
+        CAMPAIGNKIT_WEB=web,
+        CAMPAIGNKIT_WRITE_LIMIT=web.write_limit,
+        CAMPAIGNKIT_ACCOUNT_LIMIT=web.account_limit,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(overrides or {})
+    journal.engine(settings)
+    i18n.init_app(app)
+    security.init_app(app, web.tile_url)
+
+    from webservice import api, auth, feeds, organizer_forms, pages, participation
+
+    for blueprint in (
+        pages.blueprint,
+        auth.blueprint,
+        organizer_forms.blueprint,
+        participation.blueprint,
+        feeds.blueprint,
+        api.blueprint,
+    ):
+        app.register_blueprint(blueprint)
+    security.csrf.exempt(api.blueprint)
+    _template_helpers(app, settings)
+    _error_pages(app)
+    if retry_worker and web.retry_interval > 0:
+        start_retry_worker(settings, web)
+    return app
+
+
+def _template_helpers(app: Flask, settings: Settings) -> None:
+    from webservice.feeds import page_url
+    from webservice.forms import LanguageForm
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        form = LanguageForm()
+        form.language.data = g.get("lang", "en")
+        return {
+            "login": g.get("login"),
+            "language_form": form,
+            "current_path": request.full_path.rstrip("?"),
+            "hub_id": settings.hub_id,
+        }
+
+    app.jinja_env.globals["page_url"] = lambda wiki, title: page_url(settings, wiki, title)
+
+
+def _error_pages(app: Flask) -> None:
+    def page(status: int) -> Any:
+        def handler(_error: Exception) -> Any:
+            if request.path.startswith("/api/"):
+                from flask import jsonify
+
+                return jsonify(error=str(status)), status
+            return render_template("error.html", status=status), status
+
+        return handler
+
+    for status in (400, 403, 404, 405, 413, 429, 500, 503):
+        app.register_error_handler(status, page(status))
+
+
+_worker_started = threading.Event()
+
+
+def start_retry_worker(settings: Settings, web: WebSettings) -> None:
+    """Retry due submissions every ``web.retry_interval`` seconds, in this process."""
+    if _worker_started.is_set():
+        return
+    _worker_started.set()
+    from webservice.submissions import retry_due
+
+    def loop() -> None:
+        stop = threading.Event()
+        while not stop.wait(web.retry_interval):
+            try:
+                counts = retry_due(settings, web)
+                if counts:
+                    log.info("retried journaled submissions: %s", counts)
+            except Exception:  # keep retrying: the database may be back next time
+                log.exception("retrying journaled submissions failed")
+
+    threading.Thread(target=loop, name="campaignkit-journal-retry", daemon=True).start()

@@ -1,0 +1,43 @@
+"""``campaignkit web``: run the webservice, or retry journaled submissions once.
+
+``campaignkit web`` serves the app (Flask's server, for development and the
+local wikis); production runs ``gunicorn webservice.wsgi:app``. ``campaignkit
+web retry`` attempts every journaled submission that is due, for a scheduled
+job on a host where no web process runs the retry thread.
+"""
+
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    """Add the ``web`` command group to the ``campaignkit`` command."""
+
+    @group.group("web", invoke_without_command=True)
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+    @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+    @click.pass_context
+    def web(ctx: click.Context, host: str, port: int) -> None:
+        """Serve the organizers' web app (forms, dashboards, feeds, API)."""
+        if ctx.invoked_subcommand is not None:
+            return
+        from webservice.app import create_app
+
+        app = create_app(ctx.obj.settings)
+        click.echo(f"campaignkit web on http://{host}:{port}/ (config: {ctx.obj.settings.path})")
+        app.run(host=host, port=port, threaded=True)
+
+    @web.command("retry")
+    @click.pass_obj
+    def retry(run: object) -> None:
+        """Attempt every journaled submission that is due, once, and say what happened."""
+        from webservice.settings import load_web_settings
+        from webservice.submissions import retry_due
+
+        settings = run.settings  # type: ignore[attr-defined]
+        counts = retry_due(settings, load_web_settings(settings))
+        if not counts:
+            click.echo("No journaled submission is due.")
+            return
+        click.echo(", ".join(f"{state}: {count}" for state, count in sorted(counts.items())))

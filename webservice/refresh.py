@@ -1,0 +1,69 @@
+"""Ask for a page's bot refresh right after an organizer's save.
+
+The organizer who just added an event expects the campaign page to list it
+now, not at the next scheduled run. For now the bot's sync for that one page
+runs in a background thread of the web process; the jobs queue will take this
+over (one Celery task), which is why it is one function with a small surface.
+Refreshes run one at a time in a single worker thread: two syncs of the same
+campaign at once would only conflict with each other.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+from campaignkit.config import Settings
+
+log = logging.getLogger(__name__)
+
+_requests: queue.Queue[tuple[Settings, str, str]] = queue.Queue()
+_worker: threading.Thread | None = None
+_worker_lock = threading.Lock()
+_idle = threading.Condition()
+_busy = 0
+
+
+def _run_one(settings: Settings, wiki_id: str, title: str) -> None:
+    from bot.sync import SyncJob
+    from campaignkit.wiki.connection import WikiFarm
+
+    farm = WikiFarm(settings)
+    try:
+        summary = SyncJob(farm, settings).run(targets=[title], wiki=wiki_id)
+        log.info("refresh of %s:%s done: %s", wiki_id, title, summary)
+    finally:
+        farm.close()
+
+
+def _work() -> None:
+    global _busy
+    while True:
+        settings, wiki_id, title = _requests.get()
+        try:
+            _run_one(settings, wiki_id, title)
+        except Exception:  # a failed refresh is retried by the next scheduled run
+            log.exception("refresh of %s:%s failed", wiki_id, title)
+        finally:
+            with _idle:
+                _busy -= 1
+                _idle.notify_all()
+
+
+def request_refresh(settings: Settings, wiki_id: str, title: str) -> None:
+    """Have the bot refresh this page (and its campaign's table) soon, without waiting."""
+    global _worker, _busy
+    with _idle:
+        _busy += 1
+    _requests.put((settings, wiki_id, title))
+    with _worker_lock:
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_work, name="campaignkit-refresh", daemon=True)
+            _worker.start()
+
+
+def wait_until_idle(timeout: float) -> bool:
+    """Block until every requested refresh has run (for tests and clean shutdowns)."""
+    with _idle:
+        return _idle.wait_for(lambda: _busy == 0, timeout=timeout)

@@ -1,0 +1,119 @@
+"""What every response and every write goes through: headers, CSRF, rate limits, the login.
+
+- CSRF: Flask-WTF's ``CSRFProtect`` checks every POST, forms or not.
+- Headers: a Content-Security-Policy with ``default-src 'self'`` (the map's
+  tiles are the only other source, when configured), ``frame-ancestors 'none'``,
+  no sniffing, no referrer to other sites.
+- Cookies: the session cookie is Secure, HttpOnly and SameSite=Lax (Lax, not
+  Strict, so the OAuth callback from the wiki still finds the session). It
+  holds a random key only; credentials stay on the server (:mod:`.logins`).
+- Rate limits: Flask-Limiter on the tool's Redis, one shared budget for all
+  writes per organizer (or per address when logged out), a stricter one for
+  creating accounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from webservice import logins
+
+csrf = CSRFProtect()
+
+
+def _rate_key() -> str:
+    login = getattr(g, "login", None)
+    return f"user:{login.username}" if login is not None else f"ip:{get_remote_address()}"
+
+
+limiter = Limiter(key_func=_rate_key, headers_enabled=True, strategy="fixed-window")
+
+
+def write_limit() -> str:
+    """The shared budget of writes (a callable, so each app can configure it)."""
+    return current_app.config["CAMPAIGNKIT_WRITE_LIMIT"]
+
+
+def account_limit() -> str:
+    """The budget of account creations."""
+    return current_app.config["CAMPAIGNKIT_ACCOUNT_LIMIT"]
+
+
+writes = limiter.shared_limit(write_limit, scope="writes", methods=["POST"])
+account_creations = limiter.shared_limit(account_limit, scope="accounts", methods=["POST"])
+
+
+def content_security_policy(tile_url: str) -> str:
+    """The CSP: our own origin, plus the tile server's for images when a map has tiles."""
+    images = "'self' data:"
+    if tile_url:
+        parts = urlsplit(tile_url.replace("{s}", "a"))
+        if parts.scheme and parts.netloc:
+            host = parts.netloc
+            if "{s}" in tile_url:
+                host = "*." + host.split(".", 1)[-1]
+            images += f" {parts.scheme}://{host}"
+    return (
+        "default-src 'self'; "
+        f"img-src {images}; "
+        "style-src 'self'; style-src-attr 'unsafe-inline'; "
+        "script-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self' https://*.wikimedia.org https://*.wikipedia.org; "
+        "frame-ancestors 'none'"
+    )
+
+
+def init_app(app: Flask, tile_url: str) -> None:
+    """Attach CSRF, rate limits, security headers and the login lookup."""
+    csrf.init_app(app)
+    limiter.init_app(app)
+    policy = content_security_policy(tile_url)
+
+    @app.before_request
+    def _load_login() -> None:
+        key = session.get("login_key")
+        g.login = logins.load(app.config["CAMPAIGNKIT_SETTINGS"], key) if key else None
+        if key and g.login is None:
+            session.pop("login_key", None)
+
+    @app.after_request
+    def _headers(response: Any) -> Any:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", policy)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.method == "POST" or g.get("login") is not None:
+            headers.setdefault("Cache-Control", "no-store")
+        headers.add("Vary", "Cookie")
+        return response
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Send a logged-out visitor to the login page, back here afterwards."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if g.get("login") is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to return to after login; never another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("pages.campaigns")
+    return target

@@ -1,0 +1,168 @@
+"""Carrying out journaled submissions: once, as the organizer, retried while the wiki is down.
+
+A submission names a kind (new campaign, new event, changed event, new
+worklist, sign-up, withdrawal) and holds the organizer's values. Its new page
+text is computed from the page as it is at the moment of each attempt
+(:mod:`webservice.page_texts`), so a retry an hour later neither loses a
+human edit made meanwhile nor repeats a change that is already there.
+
+Exactly once: the edit summary carries the submission's marker; before a
+second attempt the page history is searched for it, so a save whose answer
+was lost (timeout, crash) is recognised instead of repeated.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from campaignkit.config import Settings
+from campaignkit.manifest import Manifest, load_manifest
+from campaignkit.wiki.batch import PageText
+from campaignkit.wiki.errors import WikiUnreachable
+from webservice import journal, logins, page_texts
+from webservice.journal import Submission
+from webservice.organizer_wiki import ApiError, OrganizerWiki
+from webservice.page_saving import LOGIN, REFUSED, RETRY, SaveResult, save
+from webservice.refresh import request_refresh
+from webservice.settings import WebSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of submission: how to compute the page and what the summary says."""
+
+    summary: str
+    transform: Callable[[Submission, PageText, Manifest], str]
+    refresh: bool = True
+
+
+KINDS: dict[str, Kind] = {
+    "new-campaign": Kind(
+        "New campaign",
+        lambda s, page, m: page_texts.new_campaign_page(page, s.payload["params"], m),
+    ),
+    "new-event": Kind(
+        "New event",
+        lambda s, page, m: page_texts.new_event_page(page, s.payload["params"], m),
+    ),
+    "edit-event": Kind(
+        "Event details changed",
+        lambda s, page, m: page_texts.changed_event_fields(
+            page, s.payload["before"], s.payload["after"], m
+        ),
+    ),
+    "new-worklist": Kind(
+        "New worklist",
+        lambda s, page, m: page_texts.new_worklist_page(page, s.payload["params"], m),
+        refresh=False,
+    ),
+    "signup": Kind(
+        "Signing up",
+        lambda s, page, m: page_texts.add_participant(page, s.payload["user"], m),
+    ),
+    "newcomer-signup": Kind(
+        "Signing up a newcomer (account created at the event)",
+        lambda s, page, m: page_texts.add_participant(page, s.payload["user"], m, open_only=False),
+    ),
+    "withdraw": Kind(
+        "Withdrawing",
+        lambda s, page, m: page_texts.remove_participant(page, s.payload["user"], m),
+    ),
+}
+
+
+def summary_for(settings: Settings, submission: Submission) -> str:
+    """The edit summary: what, via which tool, and the marker that makes retries safe."""
+    what = KINDS[submission.kind].summary
+    user = submission.payload.get("user")
+    if user and submission.kind != "signup":
+        what = f"{what}: {user}"
+    return f"{what} (campaignkit; {submission.marker}; {settings.docs_url})"
+
+
+def _already_saved(api: OrganizerWiki, submission: Submission) -> int:
+    """The revision an earlier attempt saved, if its answer was lost; else 0."""
+    answer = api.get(
+        action="query",
+        prop="revisions",
+        titles=submission.title,
+        rvprop="ids|comment|user",
+        rvlimit="50",
+    )
+    pages = answer.get("query", {}).get("pages", [])
+    for revision in pages[0].get("revisions", []) if pages else []:
+        if submission.marker in revision.get("comment", ""):
+            return int(revision["revid"])
+    return 0
+
+
+def _finish(settings: Settings, submission: Submission, result: SaveResult) -> None:
+    if result.done:
+        journal.finish(settings, submission.id, journal.SAVED, revid=result.revid)
+        if KINDS[submission.kind].refresh:
+            request_refresh(settings, submission.wiki, submission.title)
+    elif result.outcome in (RETRY, LOGIN):
+        journal.finish(settings, submission.id, journal.PENDING, message=result.key)
+    else:
+        detail = f"{result.key}|{result.detail}" if result.detail else result.key
+        journal.finish(settings, submission.id, journal.REFUSED, message=detail)
+
+
+def attempt(
+    settings: Settings,
+    web: WebSettings,
+    submission_id: str,
+    *,
+    force: bool = False,
+    login: logins.Login | None = None,
+) -> Submission | None:
+    """Try one journaled submission now, if nobody else is; return its new state."""
+    if not journal.claim(settings, submission_id, force=force):
+        return journal.get(settings, submission_id)
+    submission = journal.get(settings, submission_id)
+    assert submission is not None
+    login = login or logins.latest_for(settings, submission.username)
+    if login is None or submission.wiki not in login.wikis(settings):
+        journal.finish(settings, submission.id, journal.PENDING, message="status-login-again")
+        return journal.get(settings, submission_id)
+    api = login.session_for(settings, web, submission.wiki)
+    wiki = settings.wiki(submission.wiki)
+    manifest = load_manifest(wiki.id, wiki.lang)
+    try:
+        if submission.attempts > 1:
+            revid = _already_saved(api, submission)
+            if revid:
+                _finish(settings, submission, SaveResult("saved", revid=revid))
+                return journal.get(settings, submission_id)
+        kind = KINDS[submission.kind]
+        result = save(
+            api,
+            submission.title,
+            lambda page: kind.transform(submission, page, manifest),
+            summary_for(settings, submission),
+        )
+    except WikiUnreachable as error:
+        result = SaveResult(RETRY, key="status-wiki-down", detail=str(error))
+    except ApiError as error:
+        result = SaveResult(REFUSED, key="error-wiki-refused", detail=f"{error.code}: {error.info}")
+    except Exception as error:  # never leave a claimed row behind
+        log.exception("submission %s failed", submission.id)
+        result = SaveResult(RETRY, key="status-wiki-down", detail=type(error).__name__)
+    if result.outcome == LOGIN:
+        logins.expire_all(settings, submission.username)
+    _finish(settings, submission, result)
+    return journal.get(settings, submission_id)
+
+
+def retry_due(settings: Settings, web: WebSettings) -> dict[str, int]:
+    """Attempt every submission that is due; return how many ended in which state."""
+    counts: dict[str, int] = {}
+    for submission_id in journal.due(settings):
+        state = attempt(settings, web, submission_id)
+        if state is not None:
+            counts[state.status] = counts.get(state.status, 0) + 1
+    return counts
