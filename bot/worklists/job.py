@@ -1,0 +1,516 @@
+"""Refreshing every worklist: the part of ``campaignkit sync`` that keeps worklist tables.
+
+A worklist page is any page that transcludes ``{{Worklist}}`` (under its
+local name or the English one) on any configured wiki, plus the pages that
+events name in ``worklist=``. For each one, in this order:
+
+1. read its boxes (:mod:`.definition`); a bad box is reported with the page
+   and field, and that worklist's table is left as it is;
+2. list the titles (:mod:`.sources`) and describe them in batches
+   (:mod:`.items`); a source that fails, or that comes back empty when the
+   table had rows, keeps the last table and is reported — an emptied list is
+   the list bots' worst bug;
+3. sum the bytes that the participants of the events naming this worklist
+   added during their windows (:mod:`.progress`);
+4. write the table into the ``worklist`` region through
+   :func:`~campaignkit.wiki.editing.apply_edit`. The claims and the previous
+   rows are read inside the transform from the page's *current* text, so a
+   claim saved while the bot worked is in the table after the conflict retry.
+
+One bad worklist never stops the others; the stop page is looked at before
+every batch of writes on a wiki and each page edit holds its Redis lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot import participants as participants_table
+from bot.discovery import pages_embedding
+from bot.run_summary import RunSummary
+from bot.signups import read_signups
+from bot.usernames import UserNamespaces
+from bot.worklists.claims import Claims, read_claims
+from bot.worklists.definition import WorklistDefinition, read_definition
+from bot.worklists.flags import FlagRule, load_rules
+from bot.worklists.items import Item, ItemListing, describe_gap_items, describe_items
+from bot.worklists.progress import EventWindow, bytes_added
+from bot.worklists.sources import SourceError, list_titles, normalize_title, read_failures
+from bot.worklists.table import (
+    Row,
+    claim_titles,
+    claimed_by,
+    count,
+    order_items,
+    read_rows,
+    render_table,
+    row_for,
+)
+from campaignkit.config import Settings
+from campaignkit.locks import PageBusy, PageLocks
+from campaignkit.manifest import Manifest, load_manifest
+from campaignkit.model import CampaignEvent, read_event
+from campaignkit.stop_page import stop_reason
+from campaignkit.wiki.batch import PageText, read_texts
+from campaignkit.wiki.connection import WikiFarm
+from campaignkit.wiki.editing import (
+    EditOutcome,
+    EditRequest,
+    EditResult,
+    TransformError,
+    apply_edit,
+)
+from campaignkit.wikitext.regions import RegionError, find_region, insert_region, replace_region
+from campaignkit.wikitext.templates import find_calls
+
+log = logging.getLogger(__name__)
+
+REGION = "worklist"
+WRITE_BATCH = 50  # edits between two looks at the stop page
+
+
+@dataclass
+class WorklistOutcome:
+    """What happened to one worklist page, for the run's report."""
+
+    wiki: str
+    title: str
+    total: int = 0
+    shown: int = 0
+    missing: int = 0
+    claimed: int = 0
+    done: int = 0
+    edit: EditOutcome | None = None
+    kept: str = ""  # why the last table was kept, if it was
+
+    def line(self) -> str:
+        """One line for the command's output."""
+        where = f"{self.wiki}:{self.title}"
+        if self.kept:
+            return f"{where}: table kept - {self.kept}"
+        return (
+            f"{where}: {self.total} articles ({self.missing} missing, {self.claimed} claimed, "
+            f"{self.done} done; {self.shown} shown) - {self.edit.value if self.edit else 'n/a'}"
+        )
+
+
+@dataclass
+class WorklistPage:
+    """A worklist page found on a wiki, and the events that name it."""
+
+    wiki: str
+    page: PageText
+    events: list[EventWindow] = field(default_factory=list)
+
+
+class WorklistJob:
+    """One refresh of every worklist (or of some pages)."""
+
+    def __init__(
+        self,
+        farm: WikiFarm,
+        settings: Settings,
+        summary: RunSummary,
+        *,
+        dry_run: bool = False,
+        locks: PageLocks | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        flag_rules: Mapping[str, Sequence[FlagRule]] | None = None,
+    ) -> None:
+        self.farm = farm
+        self.settings = settings
+        self.summary = summary
+        self.dry_run = dry_run or farm.simulate
+        self.locks = locks or PageLocks(None, settings.redis_prefix)
+        self.now = now
+        self.flag_rules = dict(flag_rules or {})
+        self.outcomes: list[WorklistOutcome] = []
+        self._writes: dict[str, int] = {}
+        self._stopped: dict[str, str] = {}
+
+    # --- helpers ---------------------------------------------------------------
+
+    def manifest(self, wiki_id: str) -> Manifest:
+        """This wiki's template names."""
+        return load_manifest(wiki_id, self.settings.wiki(wiki_id).lang)
+
+    def rules(self, wiki_id: str) -> Sequence[FlagRule]:
+        """The maintenance flags looked for on a wiki."""
+        if wiki_id not in self.flag_rules:
+            self.flag_rules[wiki_id] = load_rules(wiki_id, self.settings.wiki(wiki_id).lang)
+        return self.flag_rules[wiki_id]
+
+    def _summary_text(self, what: str) -> str:
+        return f"campaignkit: {what} (bot; docs: {self.settings.docs_url})"
+
+    def _write(self, wiki_id: str, request: EditRequest) -> EditResult:
+        """Save one page, honouring the stop page (per batch of writes) and the page lock."""
+        connection = self.farm[wiki_id]
+        writes = self._writes.get(wiki_id, 0)
+        if not self.dry_run and writes % WRITE_BATCH == 0:
+            self._stopped[wiki_id] = stop_reason(connection, self.settings) or ""
+        if self._stopped.get(wiki_id):
+            result = EditResult(
+                wiki_id, request.title, EditOutcome.SKIPPED, reason=self._stopped[wiki_id]
+            )
+            self.summary.edit(result)
+            return result
+        self._writes[wiki_id] = writes + 1
+        try:
+            with self.locks.hold(wiki_id, request.title):
+                result = apply_edit(connection, request, dry_run=self.dry_run)
+        except PageBusy as busy:
+            result = EditResult(wiki_id, request.title, EditOutcome.SKIPPED, reason=str(busy))
+        self.summary.edit(result)
+        return result
+
+    # --- finding worklists -------------------------------------------------------
+
+    def find_pages(
+        self, targets: Iterable[str] = (), wiki: str | None = None, *, strict: bool = False
+    ) -> list[WorklistPage]:
+        """Worklist pages on every wiki (or the given titles), with the events naming them.
+
+        With ``strict``, a target that is no worklist page on any wiki is an error
+        (``worklist refresh PAGE``); ``sync PAGE`` passes event pages too and skips them.
+        """
+        wanted = {normalize_title(t) for t in targets}
+        wiki_ids = [wiki] if wiki else list(self.settings.wikis)
+        found: dict[tuple[str, str], WorklistPage] = {}
+        for wiki_id in wiki_ids:
+            connection = self.farm[wiki_id]
+            local = self.manifest(wiki_id).template("worklist")
+            try:
+                if wanted:
+                    pages = [
+                        p
+                        for p in read_texts(connection, sorted(wanted)).values()
+                        if p.exists and find_calls(p.text, local)
+                    ]
+                else:
+                    pages = pages_embedding(connection, [local.name, local.spec.name])
+            except read_failures() as error:
+                self.summary.error(f"{wiki_id}: cannot list worklist pages: {error}")
+                continue
+            self.summary.read(wiki_id, len(pages))
+            for page in pages:
+                found[(wiki_id, page.title)] = WorklistPage(wiki_id, page)
+        named = self._events_by_worklist(wiki_ids)
+        missing: dict[str, list[str]] = {}
+        for (wiki_id, title), windows in named.items():
+            if wanted and title not in wanted:
+                continue
+            if (wiki_id, title) in found:
+                found[(wiki_id, title)].events = windows
+            else:
+                missing.setdefault(wiki_id, []).append(title)
+        for wiki_id, titles in missing.items():
+            try:
+                texts = read_texts(self.farm[wiki_id], titles)
+            except read_failures() as error:
+                self.summary.error(
+                    f"{wiki_id}: cannot read worklist pages named by events: {error}"
+                )
+                continue
+            for title, page in texts.items():
+                events = ", ".join(w.event for w in named[(wiki_id, title)])
+                if not page.exists:
+                    self.summary.error(
+                        f"{wiki_id}:{title}: the worklist page named by event(s) {events} "
+                        "does not exist"
+                    )
+                    continue
+                found[(wiki_id, title)] = WorklistPage(wiki_id, page, named[(wiki_id, title)])
+        if strict:
+            for title in sorted(wanted - {t for _w, t in found}):
+                self.summary.error(
+                    f"{title}: no worklist page of that title (with {{{{Worklist}}}}) on "
+                    f"{', '.join(wiki_ids)}"
+                )
+        return list(found.values())
+
+    def _events_by_worklist(self, wiki_ids: Sequence[str]) -> dict[tuple[str, str], list]:
+        """Events that name a worklist, by (wiki of the event page, worklist title)."""
+        named: dict[tuple[str, str], list[EventWindow]] = {}
+        for wiki_id in wiki_ids:
+            connection = self.farm[wiki_id]
+            manifest = self.manifest(wiki_id)
+            local = manifest.template("campaign_event")
+            try:
+                pages = pages_embedding(connection, [local.name, local.spec.name])
+            except read_failures() as error:
+                self.summary.warn(f"{wiki_id}: cannot list events for worklist progress: {error}")
+                continue
+            for page in pages:
+                event = read_event(
+                    page.text,
+                    title=page.title,
+                    wiki=wiki_id,
+                    manifest=manifest,
+                    wiki_ids=set(self.settings.wikis),
+                    hub_id=self.settings.hub_id,
+                ).model  # problems are reported by the events part of sync
+                if event is None or not event.worklist:
+                    continue
+                window = self._window(event, page, manifest)
+                if window is not None:
+                    named.setdefault((wiki_id, normalize_title(event.worklist)), []).append(window)
+        return named
+
+    def _window(
+        self, event: CampaignEvent, page: PageText, manifest: Manifest
+    ) -> EventWindow | None:
+        """The event's window and its valid participants (from its table, else its sign-ups)."""
+        try:
+            region = find_region(page.text, "participants", page.title)
+            if region is not None:
+                rows = participants_table.read_table(region.content(page.text), manifest)
+                names = [r.user for r in rows if r.valid]
+            else:
+                names = read_signups(
+                    page.text, manifest, UserNamespaces.english(), page.title
+                ).names
+        except RegionError as error:
+            self.summary.warn(f"{event.page.wiki}:{page.title}: {error}")
+            return None
+        return EventWindow(
+            event=f"{event.page.wiki}:{page.title}",
+            start=event.start_utc,
+            end=min(event.end_utc, self.now()),
+            participants=tuple(names),
+        )
+
+    # --- one worklist -------------------------------------------------------------
+
+    def _kept(self, outcome: WorklistOutcome, why: str) -> WorklistOutcome:
+        outcome.kept = why
+        self.summary.error(f"{outcome.wiki}:{outcome.title}: kept the last table: {why}")
+        self.outcomes.append(outcome)
+        return outcome
+
+    def _describe(self, definition: WorklistDefinition, titles: Sequence[str]) -> ItemListing:
+        target = self.farm[definition.wiki]
+        if definition.is_gap:
+            return describe_gap_items(
+                self.farm[definition.listing_wiki],
+                target,
+                titles,
+                self.settings.wiki(definition.wiki).lang,
+                self.rules(definition.wiki),
+            )
+        return describe_items(target, titles, self.rules(definition.wiki))
+
+    def refresh(self, worklist: WorklistPage) -> WorklistOutcome:
+        """Rebuild one worklist's table; keep the last one when anything it needs fails."""
+        wiki_id, page = worklist.wiki, worklist.page
+        outcome = WorklistOutcome(wiki_id, page.title)
+        manifest = self.manifest(wiki_id)
+        reading = read_definition(
+            page.text,
+            title=page.title,
+            wiki=wiki_id,
+            manifest=manifest,
+            wiki_ids=set(self.settings.wikis),
+        )
+        for problem in reading.errors:
+            (self.summary.warn if problem.warning else self.summary.error)(str(problem))
+        definition = reading.definition
+        if definition is None:
+            return self._kept(outcome, "the {{Worklist}} boxes have errors (see above)")
+        try:
+            region = find_region(page.text, REGION, page.title)
+            previous = read_rows(region.content(page.text), manifest) if region else []
+        except RegionError as error:
+            return self._kept(outcome, str(error))
+        try:
+            source = list_titles(self.farm[definition.listing_wiki], definition)
+            for note in source.notes:
+                self.summary.warn(f"{wiki_id}:{page.title}: {note}")
+            if not source.titles and previous:
+                return self._kept(
+                    outcome,
+                    f"its sources gave no page, and the table had {len(previous)} rows; "
+                    "if the list really is empty now, delete the table and the bot starts afresh",
+                )
+            listing = self._describe(definition, source.titles)
+            windows = worklist.events
+            added = (
+                bytes_added(self.farm[definition.wiki], windows, {i.target for i in listing.items})
+                if windows
+                else {}
+            )
+        except SourceError as error:
+            return self._kept(outcome, str(error))
+        except read_failures() as error:
+            return self._kept(outcome, f"cannot read the participants' contributions: {error}")
+        for note in listing.notes:
+            self.summary.warn(f"{wiki_id}:{page.title}: {note}")
+        self.summary.read(definition.wiki, len(listing.items))
+        self._write_table(worklist, definition, manifest, listing.items, added, outcome)
+        self.outcomes.append(outcome)
+        return outcome
+
+    def _items_to_show(
+        self,
+        definition: WorklistDefinition,
+        items: list[Item],
+        claims: Claims,
+        previous_titles: set[str],
+        page_title: str,
+    ) -> list[Item]:
+        """The listed items (a gap keeps what it listed once) plus unlisted claimed articles."""
+        if definition.is_gap:
+            items = [
+                i
+                for i in items
+                if not i.exists or i.title in previous_titles or claimed_by(i, claims)
+            ]
+        known = {t for item in items for t in claim_titles(item)}
+        unlisted = [t for t in claims.by_title if t not in known]
+        if unlisted:
+            try:
+                extra = self._describe(definition, unlisted)
+            except SourceError as error:
+                self.summary.warn(f"{definition.page.wiki}:{page_title}: claimed articles: {error}")
+            else:
+                items = items + [i for i in extra.items if i.title not in known]
+                for note in extra.notes:
+                    self.summary.warn(f"{definition.page.wiki}:{page_title}: claim: {note}")
+        return items
+
+    def _write_table(
+        self,
+        worklist: WorklistPage,
+        definition: WorklistDefinition,
+        manifest: Manifest,
+        items: list[Item],
+        added: dict[str, int],
+        outcome: WorklistOutcome,
+    ) -> None:
+        wiki_id = worklist.wiki
+        reported: set[str] = set()
+
+        title = worklist.page.title
+
+        def build(text: str) -> str:
+            try:
+                region = find_region(text, REGION, title)
+                claims = read_claims(text, manifest, page=title)
+            except RegionError as error:
+                raise TransformError(str(error)) from error
+            previous = read_rows(region.content(text), manifest) if region else []
+            shown_items = self._items_to_show(
+                definition, items, claims, {r.values["title"] for r in previous}, title
+            )
+            for problem in claims.problems:
+                if problem not in reported:
+                    reported.add(problem)
+                    self.summary.warn(f"{wiki_id}:{title}: {problem}")
+            shown = order_items(shown_items, definition.sort, definition.limit, claims)
+            counts = count(shown_items, shown, claims)
+            outcome.total, outcome.shown, outcome.missing = (
+                counts.total,
+                counts.shown,
+                counts.missing,
+            )
+            outcome.claimed, outcome.done = counts.claimed, counts.done
+            content = render_table(
+                shown_items,
+                claims,
+                added,
+                manifest,
+                sort=definition.sort,
+                limit=definition.limit,
+            )
+            try:
+                if region is None:
+                    return insert_region(
+                        text, REGION, content, title, [manifest.frame_name("campaign_bot_region")]
+                    )
+                return replace_region(text, REGION, content, title)
+            except RegionError as error:
+                raise TransformError(str(error)) from error
+
+        def verify(saved: str) -> bool:
+            """A human edit merged into our save (a new claim, say) must be in the table too."""
+            try:
+                return build(saved) == saved
+            except TransformError:
+                return False
+
+        def summary(_page: PageText, _text: str) -> str:
+            return self._summary_text(
+                f"worklist: {outcome.total} articles, {outcome.missing} missing, "
+                f"{outcome.claimed} claimed, {outcome.done} done"
+            )
+
+        result = self._write(
+            wiki_id,
+            EditRequest(
+                title,
+                lambda current: build(current.text),
+                summary,
+                verify=verify,
+                create=False,
+                current=worklist.page,
+            ),
+        )
+        outcome.edit = result.outcome
+
+    def current_rows(self, wiki_id: str, page: PageText) -> list[Row]:
+        """The worklist's rows: its table, else computed now from its sources (for export)."""
+        manifest = self.manifest(wiki_id)
+        region = find_region(page.text, REGION, page.title)
+        if region is not None:
+            return read_rows(region.content(page.text), manifest)
+        reading = read_definition(
+            page.text,
+            title=page.title,
+            wiki=wiki_id,
+            manifest=manifest,
+            wiki_ids=set(self.settings.wikis),
+        )
+        if reading.definition is None:
+            raise SourceError("\n".join(str(e) for e in reading.problems))
+        definition = reading.definition
+        listing = self._describe(
+            definition, list_titles(self.farm[definition.listing_wiki], definition).titles
+        )
+        items = [i for i in listing.items if not (definition.is_gap and i.exists)]
+        claims = read_claims(page.text, manifest, page=page.title)
+        shown = order_items(items, definition.sort, definition.limit, claims)
+        return [row_for(item, claims, {}) for item in shown]
+
+    # --- the run --------------------------------------------------------------------
+
+    def run(
+        self, targets: Iterable[str] = (), wiki: str | None = None, *, strict: bool = False
+    ) -> list[WorklistOutcome]:
+        """Refresh every worklist, or the given pages; one failure never stops the others."""
+        if wiki is not None:
+            self.settings.wiki(wiki)  # a ConfigError naming the known wikis
+        for worklist in self.find_pages(targets, wiki, strict=strict):
+            try:
+                self.refresh(worklist)
+            except read_failures() as error:
+                self._kept(WorklistOutcome(worklist.wiki, worklist.page.title), str(error))
+        return self.outcomes
+
+
+def sync_worklists(
+    farm: WikiFarm,
+    settings: Settings,
+    summary: RunSummary,
+    *,
+    targets: Iterable[str] = (),
+    wiki: str | None = None,
+    dry_run: bool = False,
+    locks: PageLocks | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> list[WorklistOutcome]:
+    """Refresh the worklists; what happened goes into ``summary`` (called by ``sync``)."""
+    job = WorklistJob(farm, settings, summary, dry_run=dry_run, locks=locks, now=now)
+    return job.run(targets, wiki)

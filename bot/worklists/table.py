@@ -1,0 +1,170 @@
+"""The worklist table in the bot's ``worklist`` region: rows, order, limit and counts.
+
+The region holds a header with the summary counts (total, missing, stubs,
+claimed, done), one ``{{Campaign worklist row}}`` per shown article and an
+end template: every row is one line, so a diff shows one line per changed
+article and a person can read the source. Values pass through the codec's
+escaping (:func:`~campaignkit.wikitext.templates.render_call`), so a title or
+a username can add nothing to the page.
+
+``sort`` orders the rows: ``title`` (the default), ``size`` (smallest first:
+the articles most in need come first; missing ones count as 0) or
+``missing-first``. ``limit`` shows the first N rows of that order, and the
+counts still cover every article. A claimed article is always shown, past
+the limit too: someone is working on it.
+
+The rows the bot wrote last time are read back (:func:`read_rows`) so that
+a failed source keeps its table and a language gap keeps the articles it
+listed once, with their progress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.worklists.claims import Claims
+from bot.worklists.items import Item
+from campaignkit.manifest import Manifest
+from campaignkit.wikitext.templates import find_calls, render_call
+
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+STUB_FLAG = "stub"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One article as the table shows it (values as written)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Rows are identified by wiki and title."""
+        return (self.values.get("wiki", ""), self.values.get("title", ""))
+
+
+@dataclass(frozen=True)
+class TableCounts:
+    """The summary above the table."""
+
+    total: int
+    shown: int
+    missing: int
+    stubs: int
+    claimed: int
+    done: int
+
+
+def claim_titles(item: Item) -> tuple[str, ...]:
+    """Titles a claim on this article may use: as listed, resolved, or its counterpart."""
+    names = (item.title, item.redirect_from, item.counterpart, item.target)
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def claimed_by(item: Item, claims: Claims) -> tuple[str, ...]:
+    """Who claimed the article, under any of its titles."""
+    return tuple(dict.fromkeys(u for t in claim_titles(item) for u in claims.users(t)))
+
+
+def is_done(item: Item, claims: Claims) -> bool:
+    """Whether a claim on the article, under any of its titles, says done."""
+    return any(claims.done(t) for t in claim_titles(item))
+
+
+def flags_text(item: Item) -> str:
+    """``stub, citation needed (3)``: the flags, with a count where one was taken."""
+    parts = []
+    for flag in item.flags:
+        label = flag.replace("_", " ")
+        count = item.counts.get(flag)
+        parts.append(f"{label} ({count})" if count else label)
+    return ", ".join(parts)
+
+
+def row_for(item: Item, claims: Claims, bytes_added: Mapping[str, int]) -> Row:
+    """The row of one article, with its claims and the bytes participants added."""
+    added = bytes_added.get(item.target, 0) if item.target else 0
+    values = {
+        "title": item.title,
+        "wiki": item.wiki,
+        "redirect_from": item.redirect_from,
+        "exists": "yes" if item.exists else "no",
+        "size": "" if item.size is None else str(item.size),
+        "last_edit": item.last_edit.strftime(TIME_FORMAT) if item.last_edit else "",
+        "counterpart": item.counterpart,
+        "counterpart_wiki": item.counterpart_wiki if item.counterpart else "",
+        "wikidata": item.wikidata,
+        "flags": flags_text(item),
+        "claimed_by": ", ".join(claimed_by(item, claims)),
+        "done": "yes" if is_done(item, claims) else "",
+        "bytes_added": str(added) if added else "",
+    }
+    return Row({k: v for k, v in values.items() if v})
+
+
+def _size(item: Item) -> int:
+    return item.size if item.exists and item.size is not None else 0
+
+
+SORT_KEYS = {
+    "title": lambda item: (item.title,),
+    "size": lambda item: (_size(item), item.title),
+    "missing-first": lambda item: (item.exists, item.title),
+}
+
+
+def order_items(items: list[Item], sort: str, limit: int | None, claims: Claims) -> list[Item]:
+    """The items to show, in the table's order: the first ``limit``, plus every claimed one."""
+    ordered = sorted(items, key=SORT_KEYS.get(sort, SORT_KEYS["title"]))
+    if limit is None:
+        return ordered
+    return [item for index, item in enumerate(ordered) if index < limit or claimed_by(item, claims)]
+
+
+def count(items: list[Item], shown: list[Item], claims: Claims) -> TableCounts:
+    """The summary counts over every item (not only the shown ones)."""
+    return TableCounts(
+        total=len(items),
+        shown=len(shown),
+        missing=sum(1 for i in items if not i.exists),
+        stubs=sum(1 for i in items if i.has_flag(STUB_FLAG)),
+        claimed=sum(1 for i in items if claimed_by(i, claims)),
+        done=sum(1 for i in items if is_done(i, claims)),
+    )
+
+
+def render_table(
+    items: list[Item],
+    claims: Claims,
+    bytes_added: Mapping[str, int],
+    manifest: Manifest,
+    *,
+    sort: str = "title",
+    limit: int | None = None,
+) -> str:
+    """The region's content: header with counts, one row per shown article, end."""
+    shown = order_items(items, sort, limit, claims)
+    counts = count(items, shown, claims)
+    row_template = manifest.template("campaign_worklist_row")
+    header = (
+        f"{{{{{manifest.frame_name('campaign_worklist_header')}|count={counts.shown}"
+        f"|total={counts.total}|missing={counts.missing}|stubs={counts.stubs}"
+        f"|claimed={counts.claimed}|done={counts.done}}}}}"
+    )
+    lines = [header]
+    lines += [
+        render_call(row_template, row_for(item, claims, bytes_added).values, inline=True)
+        for item in shown
+    ]
+    lines.append(f"{{{{{manifest.frame_name('campaign_worklist_end')}}}}}")
+    return "\n".join(lines)
+
+
+def read_rows(region_text: str, manifest: Manifest) -> list[Row]:
+    """The rows the bot wrote last time."""
+    rows = []
+    for call in find_calls(region_text, manifest.template("campaign_worklist_row")):
+        if call.values.get("title"):
+            rows.append(Row(dict(call.values)))
+    return rows
