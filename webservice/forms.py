@@ -16,6 +16,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import Field, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from campaignkit.contract import TEMPLATES, Kind, TemplateSpec
@@ -65,7 +66,7 @@ def make_form(
     """A form class for a contract template (optionally only some of its fields)."""
     spec = TEMPLATES[template_key]
     attributes: dict[str, Any] = {"template_key": template_key}
-    wiki_choices = [(w, w) for w in sorted(wiki_ids)]
+    wiki_choices = [SelectChoice(w) for w in sorted(wiki_ids)]
     if page_fields:
         if template_key != "campaign":
             attributes["page_wiki"] = SelectField(
@@ -79,14 +80,14 @@ def make_form(
             continue
         render_kw = _input_attributes(spec, field.name)
         if field.kind is Kind.CHOICE:
-            choices = [(c, c) for c in field.choices]
+            choices = [SelectChoice(c) for c in field.choices]
             if not field.required:
-                choices = [("", "—"), *choices]
+                choices = [SelectChoice("", "—"), *choices]
             attributes[field.name] = SelectField(
                 field.name, choices=choices, default=field.default, validators=[Optional()]
             )
         elif field.kind is Kind.WIKI:
-            choices = wiki_choices if field.required else [("", "—"), *wiki_choices]
+            choices = wiki_choices if field.required else [SelectChoice("", "—"), *wiki_choices]
             attributes[field.name] = SelectField(
                 field.name, choices=choices, validators=[Optional()]
             )

@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from wtforms.fields.choices import SelectChoice
 
 from campaignkit.wiki.errors import WikiUnreachable
 from webservice import campaign_reads, journal, submissions
@@ -123,7 +124,6 @@ def submission(submission_id: str) -> Any:
             submission=found,
             reason_key=key,
             detail=detail,
-            page_url=settings().wiki(found.wiki).index_url,
             form=SignupForm(),
         ),
         status,
@@ -144,7 +144,7 @@ def language() -> Any:
     """The language chooser: remembered in a cookie for a year."""
     messages = current_app.extensions["campaignkit_messages"]
     form = LanguageForm()
-    form.language.choices = [(code, code) for code in messages.languages]
+    form.language.choices = [SelectChoice(code) for code in messages.languages]
     response = make_response(redirect(safe_next(request.form.get("next"))))
     if form.validate_on_submit():
         response.set_cookie(
