@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.worklists.sources import normalize_title
 from bot.worklists.table import Row
 from campaignkit.contract import FieldSpec, Kind
 from campaignkit.manifest import Manifest
@@ -72,7 +73,7 @@ def parse_worklist_json(text: str, source: str) -> WorklistFile:
             except InvalidValue as error:
                 raise InterchangeError(f"{source}: {key}[{index}]: {error}") from None
             if title:
-                checked.append(title)
+                checked.append(normalize_title(title))
         titles[key] = tuple(dict.fromkeys(checked))
     return WorklistFile(source, titles)
 
