@@ -25,7 +25,7 @@ from bot.worklists.sources import SourceError, category_pages, linked_pages, lis
 from bot.worklists.table import Row, read_rows, render_table
 from campaignkit.manifest import english_manifest, load_manifest
 from campaignkit.wikitext.regions import render_region
-from tests.fake_mediawiki import FakeContribution, FakeWiki
+from tests.worklist_fake_api import FakeContribution, FakeWiki
 
 ENGLISH = english_manifest()
 YORUBA = load_manifest("yowiki", "yo")
