@@ -11,10 +11,11 @@ import pytest
 from campaignkit.manifest import load_manifest
 from campaignkit.model import read_campaign, read_event
 from campaignkit.wikitext.templates import render_call
-from tests.web_support import app, client, csrf_token, log_in, post_form, web_settings  # noqa: F401
+from tests.web_support import csrf_token, log_in, post_form
 from webservice import journal, refresh
 
 pytestmark = pytest.mark.wiki
+pytest_plugins = ("tests.web_support",)
 
 ADA = "Ada Organizer"
 BOLA = "Bola Participant"
