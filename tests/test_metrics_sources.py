@@ -195,3 +195,67 @@ def test_api_source_batches_users(farm):
     spent = farm.request_counts()["yowiki"] - before
     assert found == []
     assert spent == -(-len(names) // per_request)
+
+
+def test_report_command_gives_the_same_figures_through_both_sources(maria, monkeypatch):
+    """`campaignkit report --source api|replicas` on an event page of the MariaDB wiki."""
+    import json
+
+    from click.testing import CliRunner
+
+    from campaignkit.cli import main
+
+    target, accounts = maria
+    sql = _maria_sql(target)
+    tag = os.urandom(4).hex()
+    veteran = create_account(
+        target.wiki, f"Reporter {tag}", sql, datetime.now(UTC) - timedelta(days=400)
+    )
+    newcomer = create_account(target.wiki, f"Fresh {tag}", sql, None)
+    admin = Editor(target.wiki.api_url, accounts.admin_user, accounts.admin_password)
+    now = datetime.now(UTC)
+    start, end = now - timedelta(minutes=5), now + timedelta(minutes=30)
+    event = f"Report event {tag}"
+    admin.save(
+        event,
+        f"{{{{Campaign event|campaign=Report campaign {tag}|name=Report {tag}"
+        f"|start={start:%Y-%m-%d %H:%M}|end={end:%Y-%m-%d %H:%M}|format=online"
+        f"|wiki={target.wiki_id}}}}}\n== Sign up ==\n"
+        f"{{{{Participant|{veteran.username}}}}}\n{{{{Participant|{newcomer.username}}}}}\n",
+    )
+    veteran.save(f"Report article {tag}", "v" * 90)
+    newcomer.save(f"Report article {tag}", "v" * 70)  # -20 counts 0
+    newcomer.save(f"Talk:Report article {tag}", "t" * 33)
+    monkeypatch.setenv("CAMPAIGNKIT_REPLICA_URL", "mysql://root@127.0.0.1:3306/campaignkit_{wiki}")
+    figures = {}
+    for source in ("api", "replicas"):
+        result = CliRunner().invoke(
+            main,
+            [
+                "--config",
+                str(target.config_path),
+                "report",
+                event,
+                "--format",
+                "json",
+                "--source",
+                source,
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        document = json.loads(result.output)
+        assert document["source"] == source
+        figures[source] = document["figures"]
+    assert figures["api"] == figures["replicas"]
+    assert figures["api"] == {
+        "participants": 2,
+        "new_editors": 1,
+        "edits": 3,
+        "articles_created": 1,
+        "articles_deleted": 0,
+        "articles_improved": 0,
+        "bytes_added": 90,
+        "words_added": 17,
+        "worklist_done": None,
+        "retention": None,
+    }
