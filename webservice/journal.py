@@ -75,19 +75,23 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def engine(settings: Settings) -> Engine:
-    """The shared engine, with the webservice's tables created if they are missing.
+_created: set[tuple[str, frozenset[str]]] = set()
 
-    ``engine_for`` creates tables once per URL; a module imported after that
-    first call would not get its tables, so they are checked here too.
+
+def engine(settings: Settings) -> Engine:
+    """The shared engine, with every table declared so far created if missing.
+
+    ``engine_for`` creates tables once per URL, when it is first called; a module
+    imported later (ours, or the bot's page-state table that a refresh needs)
+    would find its table missing. So whenever new tables have been declared on
+    the shared metadata since the last look, they are created here.
     """
     result = engine_for(settings.database_url)
-    metadata.create_all(result, tables=_web_tables(), checkfirst=True)
+    key = (settings.database_url, frozenset(metadata.tables))
+    if key not in _created:
+        metadata.create_all(result, checkfirst=True)
+        _created.add(key)
     return result
-
-
-def _web_tables() -> list[Table]:
-    return [t for name, t in metadata.tables.items() if name.startswith("web_")]
 
 
 @dataclass(frozen=True)

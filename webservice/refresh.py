@@ -28,7 +28,9 @@ _busy = 0
 def _run_one(settings: Settings, wiki_id: str, title: str) -> None:
     from bot.sync import SyncJob
     from campaignkit.wiki.connection import WikiFarm
+    from webservice.journal import engine
 
+    engine(settings)  # the bot's own tables, declared by the import above
     farm = WikiFarm(settings)
     try:
         summary = SyncJob(farm, settings).run(targets=[title], wiki=wiki_id)
