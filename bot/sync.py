@@ -36,6 +36,7 @@ from bot.signup_times import find_signup_times
 from bot.signups import read_signups, signed_up_names
 from bot.user_checks import UserInfo, check_users
 from bot.usernames import UserNamespaces
+from bot.worklists.job import sync_worklists
 from campaignkit.config import Settings
 from campaignkit.locks import PageBusy, PageLocks
 from campaignkit.manifest import Manifest, load_manifest
@@ -544,6 +545,16 @@ class SyncJob:
             named_events = {o.campaign for o in self.outcomes.values() if o.event is not None}
             only_campaigns = named_events | (target_titles - listed)
         self._sync_campaigns(only_campaigns)
+        sync_worklists(  # worklist tables (bot/worklists/job.py)
+            self.farm,
+            self.settings,
+            self.summary,
+            targets=target_titles,
+            wiki=wiki,
+            dry_run=self.dry_run,
+            locks=self.locks,
+            now=self.now,
+        )
         after = self.farm.request_counts()
         return self.summary.finish(
             {wiki_id: after[wiki_id] - self.requests_before.get(wiki_id, 0) for wiki_id in after}

@@ -198,6 +198,8 @@ class WorklistJob:
             self.summary.read(wiki_id, len(pages))
             for page in pages:
                 found[(wiki_id, page.title)] = WorklistPage(wiki_id, page)
+        if wanted and not found:
+            return self._report_unfound(wanted, found, wiki_ids, strict)
         named = self._events_by_worklist(wiki_ids)
         missing: dict[str, list[str]] = {}
         for (wiki_id, title), windows in named.items():
@@ -224,6 +226,16 @@ class WorklistJob:
                     )
                     continue
                 found[(wiki_id, title)] = WorklistPage(wiki_id, page, named[(wiki_id, title)])
+        return self._report_unfound(wanted, found, wiki_ids, strict)
+
+    def _report_unfound(
+        self,
+        wanted: set[str],
+        found: dict[tuple[str, str], WorklistPage],
+        wiki_ids: Sequence[str],
+        strict: bool,
+    ) -> list[WorklistPage]:
+        """The pages found; with ``strict``, an error for each target that is no worklist."""
         if strict:
             for title in sorted(wanted - {t for _w, t in found}):
                 self.summary.error(
