@@ -291,3 +291,26 @@ def test_campaignevents_json_import_refresh_and_export(
 def read_page_exists(human, title: str) -> bool:
     answer = human("metawiki").get(action="query", titles=title)
     return not answer["query"]["pages"][0].get("missing")
+
+
+def test_sync_covers_worklists_found_by_their_template(
+    farm, settings, human, unique_title, tmp_path, redis_url
+):
+    from bot.page_state import PageState
+    from bot.sync import SyncJob
+
+    yo = human("yowiki", "Ada Organizer")
+    tag = unique_title("Sync").split()[-1]
+    page = f"Sync {tag} àkójọ"
+    yo.edit(page, f"{{{{Àkójọ iṣẹ́|wiki=yowiki|àwọn àkọlé=Sync {tag} Èkó}}}}\n")
+    listed = WorklistJob(farm, settings, RunSummary("find")).find_pages(wiki="yowiki")
+    assert page in {w.page.title for w in listed}  # embeddedin under the Yoruba name
+    sync = SyncJob(
+        farm,
+        settings,
+        state=PageState(f"sqlite:///{tmp_path / 'state.sqlite'}"),
+        locks=PageLocks.from_url(redis_url, "campaignkit-test"),
+    )
+    summary = sync.run([page])
+    assert not summary.errors, summary.errors
+    assert set(rows(yo.text(page))) == {f"Sync {tag} Èkó"}
