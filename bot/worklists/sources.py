@@ -153,7 +153,7 @@ def category_pages(
                         break
                     visited.add(sub)
                     queue.append((sub, level + 1))
-                if len(pages) >= max_pages:
+                if len(pages) > max_pages:
                     capped = True
                     listing.notes.append(f"{category}: stopped at {max_pages} pages (the cap)")
                 if capped:
