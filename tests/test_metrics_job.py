@@ -264,3 +264,13 @@ def test_report_command_csv_and_json(first_run, event_setup, devwiki_layout):
     missing = runner.invoke(main, ["--config", config, "report", "No such page xyz"])
     assert missing.exit_code == 1
     assert "neither an event page" in missing.output
+
+
+def test_metrics_command_dry_run(first_run, event_setup, devwiki_layout):
+    result = CliRunner().invoke(
+        main,
+        ["--config", str(devwiki_layout.config_path), "metrics", "--dry-run", event_setup["event"]],
+    )
+    assert result.exit_code == 0, result.output
+    assert "metrics run " in result.output
+    assert "API requests: metawiki=" in result.output
