@@ -222,3 +222,19 @@ def test_json_and_csv():
     assert rows[1][:4] == ["yowiki", "Ìṣẹ̀lẹ̀ Lagos", "Lagos", "yowiki"]
     assert rows[-1][2] == "(total)"
     assert len({len(r) for r in rows}) == 1
+
+
+def test_worklist_done_reads_the_header_count_else_the_rows():
+    from bot.metrics.worklist_progress import done_in_table
+
+    manifest = english_manifest()
+    rows = "{{Campaign worklist row|title=A|done=yes}}\n{{Campaign worklist row|title=B}}"
+    with_header = (
+        "<!-- campaignkit:begin worklist -->\n"
+        "{{Campaign worklist header|count=2|total=40|done=7}}\n"
+        f"{rows}\n<!-- campaignkit:end worklist -->"
+    )
+    assert done_in_table(with_header, manifest) == 7  # rows beyond the limit are done too
+    rows_only = f"<!-- campaignkit:begin worklist -->\n{rows}\n<!-- campaignkit:end worklist -->"
+    assert done_in_table(rows_only, manifest) == 1
+    assert done_in_table("No table here.", manifest) is None

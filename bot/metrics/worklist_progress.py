@@ -1,8 +1,10 @@
 """How many items of each event's worklist are marked done.
 
-The worklist table is the bot's ``worklist`` region on the worklist page, one
-``{{Campaign worklist row}}`` per article with ``done=yes`` once an organizer or
-the worklist job marks it. The worklist page named by an event is read on the
+The worklist table is the bot's ``worklist`` region on the worklist page. Its
+header (``{{Campaign worklist header|...|done=N}}``) counts the items done over
+the whole list, rows beyond the table's ``limit`` included, so that count is
+used; a table without it (older tables) is counted by its rows marked
+``done=yes``. The worklist page named by an event is read on the
 event page's wiki, all of them in batched reads. A worklist page that is missing
 or has no table gives "unknown" (None), not zero.
 """
@@ -11,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from campaignkit.manifest import Manifest
+import mwparserfromhell
+
+from campaignkit.manifest import Manifest, normalize_template_name
 from campaignkit.wiki.batch import read_texts
 from campaignkit.wiki.connection import WikiConnection
 from campaignkit.wikitext.regions import RegionError, find_region
@@ -26,7 +30,14 @@ def done_in_table(text: str, manifest: Manifest, title: str = "") -> int | None:
         return None
     if region is None:
         return None
-    rows = find_calls(region.content(text), manifest.template("campaign_worklist_row"))
+    content = region.content(text)
+    header = normalize_template_name(manifest.frame_name("campaign_worklist_header"))
+    for node in mwparserfromhell.parse(content).filter_templates(recursive=False):
+        if normalize_template_name(str(node.name)) == header and node.has("done"):
+            value = str(node.get("done").value).strip()
+            if value.isdigit():
+                return int(value)
+    rows = find_calls(content, manifest.template("campaign_worklist_row"))
     return sum(1 for row in rows if row.values.get("done", "").strip().lower() == "yes")
 
 
