@@ -253,7 +253,18 @@ class SyncJob:
         def names_in(text: str) -> set[str]:
             return signed_up_names(text, manifest, wiki_pass.namespaces)
 
+        computed: dict[int, str] = {}
+
         def transform(page: PageText) -> str:
+            # The sync computes once ahead of the save (so that the campaign row has
+            # counts even when the save is skipped) and apply_edit asks again for the
+            # same revision: answer from memory. A newer revision is computed afresh.
+            if page.revid and page.revid in computed:
+                return computed[page.revid]
+            computed[page.revid] = text = compute(page)
+            return text
+
+        def compute(page: PageText) -> str:
             try:
                 signups = read_signups(page.text, manifest, wiki_pass.namespaces, page.title)
                 region = find_region(page.text, "participants", page.title)
@@ -349,13 +360,20 @@ class SyncJob:
                 create=False,
                 current=page,
             )
+            try:
+                request.transform(page)
+                computed = True
+            except TransformError:
+                computed = False  # reported by the write below, which fails the same way
             result = self._write(wiki_pass, request)
-            if result.outcome in (
+            if computed or result.outcome in (
                 EditOutcome.SAVED,
+                EditOutcome.CREATED,
                 EditOutcome.UNCHANGED,
                 EditOutcome.DRY_RUN,
-                EditOutcome.CREATED,
             ):
+                # Listed in its campaign even when its own page could not be written
+                # (nobots, stop page, a lock held by another process).
                 self.outcomes[(connection.id, page.title)] = outcome
             revid = result.revid if result.wrote else page.revid
             if result.outcome in (EditOutcome.SAVED, EditOutcome.CREATED, EditOutcome.UNCHANGED):

@@ -40,6 +40,10 @@ def make_celery(settings: Settings) -> Celery:
             "global_keyprefix": f"{settings.redis_prefix}:celery:",
             # Longer than the longest task (services.task_visibility_timeout, 2 h by default).
             "visibility_timeout": int(settings.task_visibility_timeout),
+            # Look for the unacknowledged tasks of dead workers every 10 s (one ZRANGE),
+            # so a task comes back soon after its visibility timeout, not minutes later.
+            "unacked_restore_interval": 10,
+            "unacked_restore_throttle": 1,
         },
         result_backend_transport_options={
             "global_keyprefix": f"{settings.redis_prefix}:celery:",
@@ -48,9 +52,7 @@ def make_celery(settings: Settings) -> Celery:
         task_default_queue=queue_name(settings),
         task_acks_late=True,
         task_reject_on_worker_lost=True,
-        task_time_limit=int(
-            min(LONGEST_TASK.total_seconds(), settings.task_visibility_timeout / 2)
-        ),
+        task_time_limit=int(LONGEST_TASK.total_seconds()),
         worker_prefetch_multiplier=1,
         worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=True,

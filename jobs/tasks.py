@@ -11,7 +11,6 @@ cannot loop forever.
 from __future__ import annotations
 
 import logging
-from functools import cache
 from typing import Any
 
 import redis
@@ -39,12 +38,17 @@ class GivenUp(Exception):
     """A task came back too often; it is dropped and logged."""
 
 
-@cache
+_FARMS: dict[str, Any] = {}
+
+
 def _farm(settings: Settings) -> Any:
-    """One logged-in farm per worker process."""
+    """One logged-in farm per worker process (per configuration file)."""
     from campaignkit.wiki.connection import WikiFarm
 
-    return WikiFarm(settings)
+    key = str(settings.path)
+    if key not in _FARMS:
+        _FARMS[key] = WikiFarm(settings)
+    return _FARMS[key]
 
 
 def _redis(settings: Settings) -> redis.Redis:

@@ -1,0 +1,163 @@
+"""Celery tasks with a real Redis and a real worker process against the local wikis."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+import tomli_w
+
+from campaignkit.config import load_settings
+from jobs.celery_app import make_celery
+from jobs.tasks import request_campaign_refresh
+
+pytestmark = pytest.mark.wiki
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def wait_for(condition, timeout: float, what: str, log: Path | None = None):
+    """Poll until ``condition()`` is truthy (a real worker does the work meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:]) if log else ""
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}\n{tail}")
+
+
+@pytest.fixture
+def worker_config(tmp_path, settings, redis_url):
+    """A config for the test wikis with a slow write throttle and a short visibility timeout."""
+    secret = tmp_path / "bot-password"
+    secret.write_text(settings.bot.password())
+    os.chmod(secret, 0o600)
+    prefix = f"ck-test-{uuid.uuid4().hex[:8]}"
+    path = tmp_path / "campaignkit.toml"
+    path.write_text(
+        tomli_w.dumps(
+            {
+                "hub": settings.hub_id,
+                "wikis": {
+                    w.id: {"api": w.api_url, "lang": w.lang} for w in settings.wikis.values()
+                },
+                "bot": {
+                    "username": settings.bot.username,
+                    "password_file": "bot-password",
+                    "write_throttle": 2,
+                    "max_retries": 2,
+                    "retry_wait": 1,
+                },
+                "services": {
+                    "state_dir": "state",
+                    "redis_url": redis_url,
+                    "redis_prefix": prefix,
+                    "task_visibility_timeout": 10,
+                },
+            }
+        )
+    )
+    yield path
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+class Worker:
+    """``campaignkit worker`` as a child process in its own process group."""
+
+    def __init__(self, config: Path, log: Path):
+        self.config = config
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    def start(self):
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("CAMPAIGNKIT", "PYWIKIBOT"))
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "campaignkit", "--config", str(self.config), "worker"],
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=REPO,
+            start_new_session=True,
+        )
+        wait_for(lambda: "ready." in self.log.read_text(errors="replace"), 60, "worker ready")
+
+    def kill(self):
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def bot_revisions(human, wiki_id, title):
+    return [r for r in human(wiki_id).history(title) if r["user"] == "CampaignBot"]
+
+
+def test_killed_worker_task_completes_once_after_restart(
+    worker_config, tmp_path, human, unique_title
+):
+    ada = human("metawiki", "Ada Organizer")
+    key = unique_title("K").split()[-1]
+    campaign, event = f"Worker campaign {key}", f"Worker event {key}"
+    ada.edit(campaign, f"{{{{Campaign|name=W {key}|start=2027-04-01|end=2027-05-01}}}}\n")
+    ada.edit(
+        event,
+        (
+            f"{{{{Campaign event|campaign={campaign}|name=Worker test|start=2027-04-10 10:00"
+            "|end=2027-04-10 16:00|format=online|wiki=metawiki}}\n{{Participant|Ada Organizer}}\n"
+        ),
+    )
+    settings = load_settings(worker_config)
+    app = make_celery(settings)
+    worker = Worker(worker_config, tmp_path / "worker.log")
+    worker.start()
+    try:
+        app.send_task("jobs.tasks.sync_campaign", args=[campaign])
+        # The first edit (the event page) lands; the throttle holds the campaign page back.
+        wait_for(
+            lambda: bot_revisions(human, "metawiki", event), 120, "the event page edit", worker.log
+        )
+        assert not bot_revisions(human, "metawiki", campaign)
+        worker.kill()
+        worker.start()
+        wait_for(
+            lambda: bot_revisions(human, "metawiki", campaign),
+            180,
+            "the redelivered task to finish the campaign page",
+            worker.log,
+        )
+    finally:
+        worker.stop()
+    assert len(bot_revisions(human, "metawiki", event)) == 1  # not written twice
+    assert len(bot_revisions(human, "metawiki", campaign)) == 1
+    log = "\n".join(worker.log.read_text(errors="replace").splitlines()[-40:])
+    assert "Worker test" in ada.text(campaign), log
+
+
+def test_ten_refresh_requests_make_one_task(worker_config, redis_url):
+    settings = load_settings(worker_config)
+    app = make_celery(settings)
+    sent = [request_campaign_refresh(app, "Some campaign", delay=600) for _ in range(10)]
+    assert sent == [True] + [False] * 9
+    queue = redis.Redis.from_url(redis_url)
+    # A countdown task waits in the worker, not the queue: one message was published.
+    queued = queue.llen(f"{settings.redis_prefix}:celery:{settings.redis_prefix}-tasks")
+    assert queued == 1
