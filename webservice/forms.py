@@ -144,17 +144,55 @@ def checked_values(form: ContractForm, wiki_ids: Collection[str]) -> dict[str, s
     return values if ok else None
 
 
+RESERVED_NAMESPACES = frozenset(
+    (
+        "category",
+        "file",
+        "image",
+        "media",
+        "mediawiki",
+        "module",
+        "special",
+        "template",
+        "user",
+        "user talk",
+        "talk",
+    )
+)
+
+
+def page_title_problem(text: str) -> str:
+    """Why a new page may not have this title (empty when it may).
+
+    New pages from the forms go in content namespaces only: a title typed as a
+    link (``[[…]]``) or in the File, Category, Template, User … namespaces is
+    refused rather than guessed at.
+    """
+    value = text.strip()
+    if set(value) & set("#<>[]|{}"):
+        return f'"{value[:80]}" cannot be a page title: it contains one of # < > [ ] | {{ }}'
+    prefix, colon, _rest = value.partition(":")
+    if value.startswith(":") or (
+        colon and prefix.strip().replace("_", " ").lower() in RESERVED_NAMESPACES
+    ):
+        return f'"{value[:80]}" is in a namespace the forms do not create pages in'
+    return ""
+
+
 def checked_page_title(form: FlaskForm) -> str | None:
-    """The page title field, checked like any title in the contract."""
+    """The page title field, checked like any title in the contract, in content namespaces."""
     from campaignkit.contract import FieldSpec
 
     spec = FieldSpec("page_title", Kind.TITLE, "", "", required=True)
     field = form["page_title"]
     field.errors = list(field.errors or [])
+    problem = page_title_problem(field.data or "")
     try:
-        value = parse_value(spec, field.data or "")
+        value = None if problem else parse_value(spec, field.data or "")
     except InvalidValue as error:
-        field.errors.append(error_text(Kind.TITLE, str(error)))
+        problem = str(error)
+    if problem:
+        field.errors.append(error_text(Kind.TITLE, problem))
         return None
     if not value:
         field.errors.append(msg("error-required"))

@@ -55,12 +55,17 @@ class Messages:
     def text(self, language: str, key: str, *params: object) -> str:
         """One message in a language (else English), parameters filled in."""
         template = self.by_language.get(language, {}).get(key)
+        page_direction = direction(language)
         if template is None:
             language = "en"
             template = self.by_language.get("en", {}).get(key)
         if template is None:
             return f"⧼{key}⧽"  # what MediaWiki shows for a missing message
         values = [str(p) for p in params]
+        if page_direction == "rtl":
+            # isolate each value (a date, a username, a title) so that its own
+            # direction cannot reorder the sentence around it
+            values = [f"\u2068{v}\u2069" for v in values]
 
         def plural(match: re.Match[str]) -> str:
             index = int(match.group(1)) - 1
