@@ -61,6 +61,24 @@ def _event_or_404(wiki: str, title: str) -> campaign_reads.EventPage:
     return view
 
 
+def _title_when_wiki_is_down(wiki: str, title: str) -> str:
+    """The page title to journal: read the page when the wiki answers, else as asked.
+
+    A participant who clicks while the wiki is down must not lose the click:
+    the sign-up is journaled anyway and checked (page exists, sign-up open)
+    when it is saved.
+    """
+    if wiki not in settings().wikis:
+        abort(404)
+    try:
+        view = campaign_reads.event_page(settings(), wiki, title)
+    except (WikiUnreachable, ApiError):
+        return title
+    if not view.page.exists or view.event is None:
+        abort(404)
+    return view.title
+
+
 def _participate(kind: str, wiki: str, title: str, user: str) -> journal.Submission:
     entry = journal.record(
         settings(),
@@ -89,9 +107,9 @@ def signup(wiki: str, title: str) -> Any:
     """Sign the logged-in person up (any name sent along is ignored)."""
     if not SignupForm().validate_on_submit():
         abort(400)
-    view = _event_or_404(wiki, title)
-    state = _participate("signup", wiki, view.title, g.login.username)
-    return _back(state, "signup-done", wiki, view.title)
+    page_title = _title_when_wiki_is_down(wiki, title)
+    state = _participate("signup", wiki, page_title, g.login.username)
+    return _back(state, "signup-done", wiki, page_title)
 
 
 @blueprint.route("/event/<wiki>/<path:title>/withdraw", methods=["POST"])
@@ -101,9 +119,9 @@ def withdraw(wiki: str, title: str) -> Any:
     """Take the logged-in person's sign-up back."""
     if not SignupForm().validate_on_submit():
         abort(400)
-    view = _event_or_404(wiki, title)
-    state = _participate("withdraw", wiki, view.title, g.login.username)
-    return _back(state, "withdraw-done", wiki, view.title)
+    page_title = _title_when_wiki_is_down(wiki, title)
+    state = _participate("withdraw", wiki, page_title, g.login.username)
+    return _back(state, "withdraw-done", wiki, page_title)
 
 
 def _captcha(answer: dict) -> dict[str, str] | None:
