@@ -15,6 +15,10 @@ from collections.abc import Iterable
 from campaignkit.wiki.batch import PageText, batch_size, query_all
 from campaignkit.wiki.connection import WikiConnection
 
+# Template, Module and MediaWiki pages document the templates (and may show them
+# in use); they are never events or campaigns.
+NOT_CONTENT_NAMESPACES = frozenset({8, 10, 828})
+
 
 def template_title(name: str) -> str:
     """``Campaign event`` -> ``Template:Campaign event``."""
@@ -53,6 +57,8 @@ def pages_embedding(
                         continue
                     entry[key] = value
         for title, page in pages.items():
+            if page.get("ns") in NOT_CONTENT_NAMESPACES:
+                continue
             if title not in found:
                 found[title] = PageText.from_api(page, start)
     return list(found.values())

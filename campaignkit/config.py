@@ -293,7 +293,12 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
     database_url = services.text("database_url", default="") or (
         f"sqlite:///{state_dir / 'campaignkit.sqlite'}"
     )
-    redis_url = services.text("redis_url", default="redis://127.0.0.1:6379/0")
+    # An empty redis_url is allowed: one bot process, no page locks, no task queue.
+    if services.raw.get("redis_url") == "":
+        services.used.add("redis_url")
+        redis_url = ""
+    else:
+        redis_url = services.text("redis_url", default="redis://127.0.0.1:6379/0")
     redis_prefix = services.text("redis_prefix", default="campaignkit")
     task_visibility_timeout = services.number("task_visibility_timeout", 7200.0)
     services.reject_unknown()

@@ -6,7 +6,7 @@ read and its save must not be overwritten. :func:`apply_edit` therefore:
 1. reads the page and the server time (``starttimestamp``);
 2. refuses pages with ``{{nobots}}`` / ``{{bots|deny=…}}`` (pywikibot's rules);
 3. computes the new text with the caller's ``transform`` and stops if nothing changed;
-4. saves with ``baserevid``, ``basetimestamp`` and ``starttimestamp`` (so MediaWiki
+4. saves with the base revision (``baserevid``) and ``starttimestamp`` (so MediaWiki
    reports a conflict instead of overwriting, even for an edit in the same second),
    ``nocreate`` for updates and ``createonly`` for creations, ``assert=bot``, ``maxlag``
    and an md5 of the text;
@@ -172,9 +172,11 @@ def _save(connection: WikiConnection, request: EditRequest, page: PageText, new_
         params["minor"] = "1"
     if page.exists:
         params["nocreate"] = "1"
-        params["basetimestamp"] = page.timestamp
-        # Timestamps have one-second resolution: a human edit saved in the same second
-        # as the revision we read would not count as a conflict. The revision id does.
+        # The base revision is named by id, not by timestamp: timestamps have
+        # one-second resolution, and MediaWiki 1.39 takes a human edit saved in the
+        # same second as the revision we read for the bot's own (no conflict; the
+        # bot would overwrite it). With ``baserevid`` alone MediaWiki compares
+        # revision ids. ``starttimestamp`` still catches a deletion since our read.
         params["baserevid"] = str(page.revid)
     else:
         params["createonly"] = "1"
