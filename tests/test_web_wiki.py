@@ -168,6 +168,15 @@ def test_add_event_is_listed_on_the_campaign_page_after_the_refresh(
         refresh.wait_until_idle(60)
     dashboard = ada.get(f"/campaign/{campaign}")
     assert "Ìpàdé Èkó" in dashboard.text and 'id="map"' in dashboard.text
+    calendar = ada.get(f"/campaign/{campaign}/events.ics")
+    assert calendar.mimetype == "text/calendar" and b"TZID=Africa/Lagos" in calendar.data
+    geojson = ada.get(f"/campaign/{campaign}/events.geojson").json
+    assert geojson["features"][0]["geometry"]["coordinates"] == [3.3711, 6.5095]
+    assert "Ìpàdé Èkó" in ada.get(f"/campaign/{campaign}/events.csv").text
+    api = ada.get(f"/api/v1/campaigns/{campaign}").json
+    assert api["events"][0]["name"] == "Ìpàdé Èkó" and api["totals"]["events"] == 1
+    event_api = ada.get(f"/api/v1/events/yowiki/{event_title}").json
+    assert event_api["event"]["timezone"] == "Africa/Lagos"
 
 
 def test_only_organizers_may_edit_an_event(client, web_settings, human, accounts, unique_title):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -85,7 +85,7 @@ def icalendar_feed(settings: Settings, dashboard: campaign_reads.CampaignDashboa
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", dashboard.title)
     calendar.add("x-published-ttl", "PT1H")
-    calendar.add("refresh-interval", "PT1H", parameters={"VALUE": "DURATION"})
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     stamp = datetime.now(UTC)
     for item in dashboard.events:
         start = _moment(str(item.get("start", "")), str(item.get("timezone", "")))

@@ -1,0 +1,285 @@
+"""Unit tests of the webservice: no wiki needed (fakes only at the HTTP boundary)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import requests
+from requests.adapters import BaseAdapter
+
+from campaignkit.config import ConfigError, parse_settings
+from campaignkit.contract import TEMPLATES
+from campaignkit.manifest import english_manifest
+from campaignkit.wiki.batch import PageText
+from webservice import journal, page_texts, submissions
+from webservice.campaign_reads import CampaignDashboard
+from webservice.feeds import csv_export, icalendar_feed
+from webservice.i18n import Messages, choose_plural, direction
+from webservice.organizer_wiki import OrganizerWiki
+from webservice.page_saving import SaveRefused
+from webservice.settings import load_web_settings
+
+I18N = Path(__file__).resolve().parent.parent / "i18n"
+
+
+def make_settings(tmp_path, **web):
+    raw = {
+        "hub": "metawiki",
+        "wikis": {"metawiki": {"api": "http://127.0.0.1:9/api.php", "lang": "en"}},
+        "bot": {"username": "Bot@x"},
+        "services": {"state_dir": str(tmp_path), "redis_url": "memory://"},
+        "web": {"retry_interval": 0, **web},
+    }
+    return parse_settings(raw, tmp_path / "campaignkit.toml")
+
+
+@pytest.fixture
+def unit_app(tmp_path):
+    from webservice.app import create_app
+
+    return create_app(make_settings(tmp_path), retry_worker=False)
+
+
+# --- messages ------------------------------------------------------------------
+
+
+def test_messages_plural_direction_and_fallback():
+    messages = Messages(I18N)
+    assert messages.text("en", "totals-line", 1, 2, 0).startswith("1 event · 2 participants")
+    assert "فعاليتان" in messages.text("ar", "totals-line", 2, 0, 0)
+    assert choose_plural("ar", 11, ["z", "o", "t", "f", "m", "x"]) == "m"
+    assert direction("ar") == "rtl" and direction("yo") == "ltr"
+    assert messages.text("ar", "no-such-key") == "⧼no-such-key⧽"
+    assert "\u2068Ada\u2069" in messages.text("ar", "nav-logout", "Ada")  # isolated in RTL
+
+
+def test_every_form_field_has_a_label_and_help_and_every_message_is_documented():
+    english = json.loads((I18N / "en.json").read_text(encoding="utf-8"))
+    documented = json.loads((I18N / "qqq.json").read_text(encoding="utf-8"))
+    arabic = json.loads((I18N / "ar.json").read_text(encoding="utf-8"))
+    for key in ("campaign", "campaign_event", "worklist"):
+        for field in TEMPLATES[key].fields:
+            assert f"field-{key}-{field.name}" in english
+            assert f"field-{key}-{field.name}-help" in english
+    assert set(english) == set(documented)
+    assert set(arabic) <= set(english)
+    templates = Path(__file__).resolve().parent.parent / "webservice" / "templates"
+    used = set()
+    for template in templates.glob("*.html"):
+        used |= set(
+            __import__("re").findall(r"msg\('([a-z0-9-]+[a-z0-9])'\s*[,)]", template.read_text())
+        )
+    assert used <= set(english), used - set(english)
+
+
+# --- configuration -----------------------------------------------------------------
+
+
+def test_web_settings_errors_name_the_key(tmp_path):
+    with pytest.raises(ConfigError, match=r"unknown key web\.colour"):
+        load_web_settings(make_settings(tmp_path, colour="blue"))
+    with pytest.raises(ConfigError, match=r"web\.login is oauth but the consumer is incomplete"):
+        load_web_settings(make_settings(tmp_path, login="oauth"))
+    key_file = tmp_path / "web-secret-key"
+    load_web_settings(make_settings(tmp_path))
+    assert oct(key_file.stat().st_mode)[-3:] == "600"
+
+
+# --- security ------------------------------------------------------------------------
+
+
+def test_security_headers_cookies_csrf_and_login(unit_app):
+    client = unit_app.test_client()
+    answer = client.get("/healthz")
+    assert answer.json == {"status": "ok"}
+    policy = answer.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    page = client.get("/login")
+    cookie = page.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.post("/logout").status_code == 400  # no CSRF token
+    assert client.get("/new/campaign").status_code == 302  # login first
+    assert client.get("/api/v1/campaigns/a%7Cb").json == {"error": "not a page title"}
+
+
+# --- page texts ------------------------------------------------------------------------
+
+
+def test_sign_up_goes_in_the_signup_section_outside_the_bot_region():
+    manifest = english_manifest()
+    text = (
+        "{{Campaign event|name=X}}\n\n== Sign up ==\n{{Participant|Ada}}\n"
+        "<!-- campaignkit:begin participants -->\n{{Participant|Bot table}}\n"
+        "<!-- campaignkit:end participants -->\n\n== Notes ==\nhuman text\n"
+    )
+    page = PageText("E", True, text)
+    added = page_texts.add_participant(page, "Bola", manifest)
+    assert added.index("{{Participant|Bola}}") < added.index("campaignkit:begin")
+    assert added.endswith("== Notes ==\nhuman text\n")
+    assert page_texts.add_participant(PageText("E", True, added), "Bola", manifest) == added
+    removed = page_texts.remove_participant(PageText("E", True, added), "Bola", manifest)
+    assert removed == text
+
+
+def test_event_edit_refuses_a_field_someone_else_changed():
+    manifest = english_manifest()
+    page = PageText("E", True, "{{Campaign event|name=X|location=Other}}")
+    with pytest.raises(SaveRefused) as refused:
+        page_texts.changed_event_fields(
+            page,
+            {"name": "X", "location": "Mine before"},
+            {"name": "X", "location": "New"},
+            manifest,
+        )
+    assert refused.value.key == "error-edited-meanwhile"
+    merged = page_texts.changed_event_fields(
+        page, {"name": "X", "location": "Other"}, {"name": "Y", "location": "Other"}, manifest
+    )
+    assert merged == "{{Campaign event|name=Y|location=Other}}"
+
+
+# --- feeds ------------------------------------------------------------------------------
+
+
+def _dashboard() -> CampaignDashboard:
+    event = {
+        "event": "Lagos",
+        "wiki": "metawiki",
+        "name": "=HYPERLINK(1)",
+        "start": "2027-04-20 10:00",
+        "end": "2027-04-20 16:00",
+        "timezone": "Africa/Lagos",
+        "participants": 3,
+        "organizers": ["Ada"],
+    }
+    return CampaignDashboard("C", True, None, (), [event], {"events": 1}, "", {})
+
+
+def test_icalendar_and_csv(tmp_path):
+    from icalendar import Calendar
+
+    settings = make_settings(tmp_path)
+    calendar = Calendar.from_ical(icalendar_feed(settings, _dashboard()))
+    event = calendar.walk("VEVENT")[0]
+    assert str(event["uid"]) == "metawiki/Lagos@campaignkit"
+    assert event.decoded("dtstart").utcoffset().total_seconds() == 3600
+    assert calendar.walk("VTIMEZONE")[0]["tzid"] == "Africa/Lagos"
+    assert "'=HYPERLINK(1)" in csv_export(_dashboard())
+
+
+# --- journal: exactly once ------------------------------------------------------------------
+
+
+class FakeWiki(BaseAdapter):
+    """api.php at the HTTP boundary: one page; the first save's answer is lost."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.revisions: list[dict] = []
+        self.edits = 0
+        self.lose_next_answer = True
+
+    def send(self, request, **kwargs):
+        from urllib.parse import parse_qsl, urlsplit
+
+        params = dict(parse_qsl(urlsplit(request.url).query))
+        if request.body:
+            params.update(
+                parse_qsl(request.body if isinstance(request.body, str) else request.body.decode())
+            )
+        if params.get("action") == "edit":
+            self.edits += 1
+            self.revisions.append(
+                {
+                    "revid": len(self.revisions) + 1,
+                    "comment": params["summary"],
+                    "content": params["text"],
+                }
+            )
+            if self.lose_next_answer:
+                self.lose_next_answer = False
+                raise requests.ConnectionError("connection reset after the save")
+            body = {"edit": {"result": "Success", "newrevid": len(self.revisions)}}
+        elif params.get("meta") == "tokens":
+            body = {"query": {"tokens": {"csrftoken": "t+\\\\"}}}
+        elif "revids" in params:
+            body = {
+                "query": {
+                    "pages": [
+                        {
+                            "revisions": [
+                                {"slots": {"main": {"content": self.revisions[-1]["content"]}}}
+                            ]
+                        }
+                    ]
+                }
+            }
+        elif params.get("rvprop") == "ids|comment|user":
+            body = {
+                "query": {"pages": [{"title": "E", "revisions": list(reversed(self.revisions))}]}
+            }
+        else:
+            page = {"title": "E", "missing": True}
+            if self.revisions:
+                last = self.revisions[-1]
+                page = {
+                    "title": "E",
+                    "revisions": [
+                        {
+                            "revid": last["revid"],
+                            "timestamp": "2026-01-01T00:00:00Z",
+                            "slots": {"main": {"content": last["content"]}},
+                        }
+                    ],
+                }
+            body = {"curtimestamp": "2026-01-01T00:00:01Z", "query": {"pages": [page]}}
+        response = requests.Response()
+        response.status_code = 200
+        response._content = json.dumps(body).encode()
+        response.url = request.url
+        return response
+
+    def close(self):
+        pass
+
+
+class FakeLogin:
+    username = "Ada"
+
+    def __init__(self, settings, adapter):
+        self.settings = settings
+        self.adapter = adapter
+
+    def wikis(self, settings):
+        return ["metawiki"]
+
+    def session_for(self, settings, web, wiki_id):
+        session = requests.Session()
+        session.mount("http://", self.adapter)
+        return OrganizerWiki(settings.wiki(wiki_id), session, username="Ada")
+
+
+def test_a_lost_answer_is_found_in_the_history_not_written_twice(tmp_path, monkeypatch):
+    monkeypatch.setattr(submissions, "request_refresh", lambda *args: None)
+    settings = make_settings(tmp_path)
+    web = load_web_settings(settings)
+    wiki = FakeWiki()
+    login = FakeLogin(settings, wiki)
+    entry = journal.record(
+        settings,
+        username="Ada",
+        kind="new-worklist",
+        wiki="metawiki",
+        title="E",
+        payload={"params": {"wiki": "metawiki", "titles": "Lagos"}},
+    )
+    first = submissions.attempt(settings, web, entry.id, login=login)
+    assert first.status == journal.PENDING and wiki.edits == 1
+    assert not journal.claim(settings, entry.id)  # backing off
+    second = submissions.attempt(settings, web, entry.id, force=True, login=login)
+    assert second.status == journal.SAVED and second.revid == 1
+    assert wiki.edits == 1  # found by its marker, not saved again
+    assert not journal.claim(settings, entry.id, force=True)  # done is done
