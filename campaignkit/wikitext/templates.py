@@ -125,16 +125,22 @@ def read_call(node: Template, template: LocalTemplate) -> TemplateCall:
     return call
 
 
+def _matching_nodes(
+    code: Wikicode, template: LocalTemplate, namespaces: Collection[str]
+) -> list[Template]:
+    return [
+        node
+        for node in code.filter_templates(recursive=True)
+        if template_name_matches(_without_comments(node.name), template, namespaces)
+    ]
+
+
 def find_calls(
     page: str | Wikicode, template: LocalTemplate, *, namespaces: Collection[str] = ()
 ) -> list[TemplateCall]:
     """Every call of the template that MediaWiki would expand, in page order."""
     code = parse_wikitext(page) if isinstance(page, str) else page
-    return [
-        read_call(node, template)
-        for node in code.filter_templates(recursive=True)
-        if template_name_matches(_without_comments(node.name), template, namespaces)
-    ]
+    return [read_call(node, template) for node in _matching_nodes(code, template, namespaces)]
 
 
 # --- writing ------------------------------------------------------------------
@@ -302,17 +308,17 @@ def update_params(
     stay. ``occurrence`` picks the call when the page has several.
     """
     code = parse_wikitext(text)
-    calls = find_calls(code, template, namespaces=namespaces)
-    if len(calls) <= occurrence:
+    nodes = _matching_nodes(code, template, namespaces)
+    if len(nodes) <= occurrence:
         raise TemplateNotFound(
             f"no {{{{{template.name}}}}} call number {occurrence + 1} on the page "
-            f"(found {len(calls)})"
+            f"(found {len(nodes)})"
         )
-    expected = _apply(calls[occurrence], changes)
+    expected = _apply(read_call(nodes[occurrence], template), changes)
     if not expected:
         return text
     result = str(code)
-    _verify(result, template, occurrence, len(calls), expected, namespaces)
+    _verify(result, template, occurrence, len(nodes), expected, namespaces)
     return result
 
 
@@ -325,13 +331,13 @@ def _verify(
     namespaces: Collection[str],
 ) -> None:
     """Prove the edited page reads back as intended before anyone saves it."""
-    calls = find_calls(result, template, namespaces=namespaces)
-    if len(calls) != count:
+    nodes = _matching_nodes(parse_wikitext(result), template, namespaces)
+    if len(nodes) != count:
         raise TemplateCodecError(
             f"editing {{{{{template.name}}}}} changed the number of calls on the page "
-            f"from {count} to {len(calls)}; nothing was written"
+            f"from {count} to {len(nodes)}; nothing was written"
         )
-    values = calls[occurrence].values
+    values = read_call(nodes[occurrence], template).values
     for canonical, wanted in expected.items():
         if values.get(canonical) != wanted:
             raise TemplateCodecError(
