@@ -283,3 +283,103 @@ def test_a_lost_answer_is_found_in_the_history_not_written_twice(tmp_path, monke
     assert second.status == journal.SAVED and second.revid == 1
     assert wiki.edits == 1  # found by its marker, not saved again
     assert not journal.claim(settings, entry.id, force=True)  # done is done
+
+
+# --- OAuth (production login), with a fake handshaker at the HTTP boundary ------------------
+
+
+class FakeHandshaker:
+    """Stands in for mwoauth.Handshaker, which would call Special:OAuth on the wiki."""
+
+    def initiate(self, callback):
+        import mwoauth
+
+        assert callback.endswith("/oauth/callback")
+        return "https://meta.example/oauth?token=req", mwoauth.RequestToken("req-key", "req-SECRET")
+
+    def complete(self, request_token, query_string):
+        import mwoauth
+
+        assert request_token.secret == "req-SECRET" and "oauth_verifier=v" in query_string
+        return mwoauth.AccessToken("access-key", "access-SECRET")
+
+    def identify(self, access_token):
+        return {"username": "Ada Organizer"}
+
+
+def _session_cookie(client) -> str:
+    from flask.sessions import SecureCookieSessionInterface
+
+    cookie = client.get_cookie("campaignkit_session")
+    interface = SecureCookieSessionInterface()
+    serializer = interface.get_signing_serializer(client.application)
+    return json.dumps(serializer.loads(cookie.value)) + cookie.value
+
+
+def test_oauth_login_keeps_tokens_on_the_server(tmp_path, monkeypatch):
+    from webservice import logins
+    from webservice.app import create_app
+
+    monkeypatch.setenv("CAMPAIGNKIT_OAUTH_CONSUMER_SECRET", "consumer-SECRET")
+    settings = make_settings(tmp_path, login="oauth", oauth_consumer_key="consumer-key")
+    monkeypatch.setattr(logins, "oauth_handshaker", lambda *args: FakeHandshaker())
+    client = create_app(settings, retry_worker=False).test_client()
+    start = client.get("/login?next=/my-submissions")
+    assert start.status_code == 302 and start.headers["Location"].startswith(
+        "https://meta.example/"
+    )
+    assert "SECRET" not in _session_cookie(client)
+    back = client.get("/oauth/callback?oauth_verifier=v&oauth_token=req-key")
+    assert back.status_code == 302 and back.headers["Location"] == "/my-submissions"
+    assert "SECRET" not in _session_cookie(client)
+    assert "Ada Organizer" in client.get("/my-submissions").text
+    with journal.engine(settings).connect() as connection:
+        stored = connection.execute(logins.logins_table.select()).all()
+    assert [row.username for row in stored] == ["Ada Organizer"]
+    assert "access-SECRET" in stored[0].credentials
+    page = client.get("/my-submissions")
+    client.post(
+        "/logout",
+        data={
+            "csrf_token": __import__("re")
+            .search(r'name="csrf_token" value="([^"]+)"', page.text)
+            .group(1)
+        },
+    )
+    with journal.engine(settings).connect() as connection:
+        assert connection.execute(logins.logins_table.select()).all() == []  # forgotten
+
+
+# --- contrast of the stylesheet's text colours (WCAG AA: 4.5:1) ------------------------------
+
+
+def _luminance(colour: str) -> float:
+    colour = colour.lstrip("#")
+    if len(colour) == 3:
+        colour = "".join(c * 2 for c in colour)
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "background"),
+    [
+        ("#1b1b1b", "#fff"),  # body text
+        ("#0645ad", "#fff"),  # links
+        ("#404244", "#fff"),  # help text
+        ("#b32424", "#fff"),  # errors
+        ("#b32424", "#fee7e6"),  # errors in the problem box
+        ("#fff", "#36c"),  # primary button
+        ("#1b1b1b", "#eaecf0"),  # header and table heads
+        ("#eaecf0", "#101418"),  # dark mode text
+        ("#ff9c9c", "#101418"),  # dark mode errors
+    ],
+)
+def test_colours_have_enough_contrast(text, background):
+    css = (
+        Path(__file__).resolve().parent.parent / "webservice" / "static" / "style.css"
+    ).read_text()
+    assert text in css and background in css
+    light, dark = sorted((_luminance(text), _luminance(background)), reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 4.5

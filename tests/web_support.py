@@ -3,6 +3,9 @@
 The app under test is configured like production (Secure cookies, CSRF, rate
 limits on the real Redis) against the local wikis, with its own SQLite
 journal in a temporary directory and its own Redis key prefix.
+
+(PYTEST_DONT_REWRITE: the test modules import these helpers before pytest
+loads this module as their plugin.)
 """
 
 from __future__ import annotations

@@ -6,8 +6,6 @@ once: they were waiting for exactly this.
 
 from __future__ import annotations
 
-import json
-import secrets
 from typing import Any
 
 from flask import (
@@ -60,13 +58,11 @@ def login() -> Any:
         redirect_url, request_token = handshaker.initiate(
             callback=url_for("auth.oauth_callback", _external=True)
         )
-        key = secrets.token_urlsafe(24)
         pending = logins.Login(
             "", "oauth-request", {"key": request_token.key, "secret": request_token.secret}
         )
         session["oauth_request"] = logins.store(_settings(), pending)
         session["oauth_next"] = target
-        del key
         return redirect(redirect_url)
     form = LoginForm()
     error = ""
@@ -110,8 +106,3 @@ def logout() -> Any:
     session.clear()
     flash(msg("logout-done"))
     return redirect(url_for("pages.campaigns"))
-
-
-def describe_login(login: logins.Login) -> str:
-    """For logs: who, how, on which wikis; never the secrets."""
-    return json.dumps({"user": login.username, "mode": login.mode})

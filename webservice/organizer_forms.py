@@ -23,7 +23,6 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from campaignkit.manifest import load_manifest
-from campaignkit.model import render_model
 from campaignkit.wiki.batch import PageText
 from campaignkit.wiki.errors import WikiUnreachable
 from webservice import campaign_reads, journal, page_texts, submissions
@@ -274,9 +273,3 @@ def edit_event(wiki: str, title: str) -> Any:
         ),
         status,
     )
-
-
-def event_page_text(model: Any, wiki_id: str) -> str:
-    """A model's call as it would be written on a wiki (used by previews and tests)."""
-    wiki = settings().wiki(wiki_id)
-    return render_model(model, load_manifest(wiki.id, wiki.lang))
