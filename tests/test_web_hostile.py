@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 import pytest
 
@@ -303,3 +304,112 @@ def test_hostile_corpus_through_every_field(
     baseline_hashtags = [u for u in baseline["externallinks"] if "hashtags" in u]
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(check_row, range(len(VALUES))))
+
+
+def test_hostile_corpus_through_the_worklist_and_newcomer_forms(
+    hostile_client, human, unique_title
+):
+    client, settings = hostile_client
+    spec = TEMPLATES["worklist"]
+    url = "/new/worklist"
+    token = csrf_token(client.get(url).text)
+    base = {"page_wiki": "metawiki", "wiki": "yowiki", "titles": "Lagos"}
+    fields = [
+        "titles",
+        "category",
+        "links_from",
+        "minus_category",
+        "minus_titles",
+        "depth",
+        "limit",
+    ]
+    refused = 0
+    for field in fields:
+        for value in VALUES:
+            if accepted(spec.field(field), value, settings.wikis) is not None:
+                continue
+            data = {**base, field: value} if field != "titles" else {**base, "titles": value}
+            answer = client.post(
+                url,
+                data={
+                    "csrf_token": token,
+                    "page_title": unique_title("Hostile"),
+                    **data,
+                    "action": "save",
+                },
+            )
+            assert answer.status_code == 400, (field, value)
+            assert f'id="{field}-error"' in answer.text, (field, value)
+            refused += 1
+    assert refused > 300
+
+    # every value a title field accepts, as the lines of one worklist's titles
+    lines = [accepted(spec.field("category"), v, settings.wikis) for v in VALUES]
+    lines = [line for line in dict.fromkeys(lines) if line]
+    assert len(lines) > 10
+    baseline_title, title = unique_title("Hostile baseline"), unique_title("Hostile")
+    for page_title, titles in ((baseline_title, "Lagos"), (title, "\n".join(lines))):
+        answer = client.post(
+            url,
+            data={
+                "csrf_token": token,
+                "page_title": page_title,
+                **base,
+                "titles": titles,
+                "action": "save",
+            },
+        )
+        assert answer.status_code == 302, answer.text[:2000]
+    api = human("metawiki", ADA)
+    from campaignkit.model import read_worklist_source
+
+    source = read_worklist_source(
+        api.text(title),
+        title=title,
+        wiki="metawiki",
+        manifest=load_manifest("metawiki", "en"),
+        wiki_ids=settings.wikis,
+    ).strict()
+    assert list(source.titles) == lines
+    baseline, report = parse_report(api, baseline_title), parse_report(api, title)
+    assert report["templates"] <= baseline["templates"]
+    assert report["categories"] <= baseline["categories"]
+    named = {_key(line) for line in lines} | {_key(line.partition(":")[2]) for line in lines}
+    wiki_links = tuple(f"{w.index_url}?title=" for w in settings.wikis.values())
+    for link in set(report["externallinks"]) - set(baseline["externallinks"]):
+        assert link.startswith(wiki_links), link  # a link to a listed title on its wiki
+        linked = unquote(link.partition("?title=")[2]).replace("_", " ")
+        assert _key(linked) in named or _key(linked.partition(":")[2]) in named, link
+    assert report["sections"] == baseline["sections"]
+    assert report["tags"] <= baseline["tags"] | {"p", "br"}, report["tags"] - baseline["tags"]
+    assert all(
+        _key(link) in named or _key(link.partition(":")[2]) in named
+        for link in report["links"] - baseline["links"]
+    )
+
+    # the newcomer's username: refused values never reach the wiki
+    event = unique_title("Hostile event")
+    from tests.test_web_wiki import make_campaign as campaign_page
+    from tests.test_web_wiki import make_event
+
+    campaign = unique_title("Hostile campaign")
+    campaign_page(settings, human, campaign)
+    make_event(settings, human, event, campaign)
+    newcomer_url = f"/event/yowiki/{event}/newcomers"
+    token = csrf_token(client.get(newcomer_url).text)
+    username = __import__("campaignkit.contract", fromlist=["FieldSpec"]).FieldSpec(
+        "username", Kind.USER, "", "", required=True
+    )
+    for value in VALUES:
+        if accepted(username, value, None) is not None:
+            continue
+        answer = client.post(
+            newcomer_url,
+            data={
+                "csrf_token": token,
+                "username": value,
+                "password": "p4ss-w0rd!",
+                "password_again": "p4ss-w0rd!",
+            },
+        )
+        assert answer.status_code == 400 and 'id="username-error"' in answer.text, value

@@ -332,3 +332,45 @@ def test_writes_are_rate_limited(client, accounts, web_settings, tmp_path, redis
         )
         statuses.append(answer.status_code)
     assert statuses == [400, 400, 429]
+
+
+def test_new_worklist_from_the_form(ada, web_settings, human, unique_title):
+    from campaignkit.model import read_worklist_source
+
+    title = unique_title("Web worklist")
+    both = post_form(
+        ada,
+        "/new/worklist",
+        {
+            "page_wiki": "metawiki",
+            "page_title": title,
+            "wiki": "yowiki",
+            "titles": "Lagos\nÈkó",
+            "category": "Climate",
+            "action": "save",
+        },
+    )
+    assert both.status_code == 400 and 'id="category-error"' in both.text  # one source only
+    good_title = unique_title("Web worklist")
+    saved = post_form(
+        ada,
+        "/new/worklist",
+        {
+            "page_wiki": "yowiki",
+            "page_title": good_title,
+            "wiki": "yowiki",
+            "source_wiki": "metawiki",
+            "titles": "Lagos\nÈkó\n",
+            "sort": "missing-first",
+            "action": "save",
+        },
+    )
+    assert journal.get(web_settings, _submission_id(saved)).status == journal.SAVED
+    source = read_worklist_source(
+        human("yowiki", ADA).text(good_title),
+        title=good_title,
+        wiki="yowiki",
+        manifest=_manifest(web_settings, "yowiki"),
+        wiki_ids=web_settings.wikis,
+    ).strict()
+    assert source.titles == ("Lagos", "Èkó") and source.source_wiki == "metawiki"

@@ -113,6 +113,19 @@ def error_text(kind: Kind, detail: str) -> str:
     return f"{hint} ({detail})" if detail else hint
 
 
+def _worklist_checks(form: ContractForm, typed: Mapping[str, Any]) -> bool:
+    """The model's rules across fields: exactly one source; a gap needs two wikis."""
+    sources = [name for name in ("titles", "category", "links_from") if typed.get(name)]
+    if len(sources) != 1:
+        for name in sources or ["titles"]:
+            form[name].errors.append(msg("error-worklist-one-source"))
+        return False
+    if typed.get("source_wiki") and typed.get("source_wiki") == typed.get("wiki"):
+        form["source_wiki"].errors.append(msg("error-worklist-same-wiki"))
+        return False
+    return True
+
+
 def checked_values(form: ContractForm, wiki_ids: Collection[str]) -> dict[str, str] | None:
     """The form's values in the contract's canonical spelling, or None with field errors set."""
     spec = TEMPLATES[form.template_key]
@@ -137,6 +150,8 @@ def checked_values(form: ContractForm, wiki_ids: Collection[str]) -> dict[str, s
             continue
         typed[field.name] = value
         values[field.name] = "" if value is None else format_value(field, value)
+    if form.template_key == "worklist":
+        ok = _worklist_checks(form, typed) and ok
     start, end = typed.get("start"), typed.get("end")
     if start is not None and end is not None and end < start:
         form["end"].errors.append(msg("error-end-before-start"))
