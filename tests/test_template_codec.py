@@ -329,3 +329,9 @@ def test_render_positional_template_inline():
 def test_render_refuses_unknown_fields():
     with pytest.raises(TemplateCodecError):
         render_call(EVENT, {"nmae": "x"})
+
+
+def test_render_inline_for_table_rows():
+    text = render_call(EVENT, {"name": "a|b", "campaign": "C", "location": " x "}, inline=True)
+    assert text == "{{Campaign event|campaign=C|name=a&#124;b|location=&#32;x&#32;}}"
+    assert find_calls(text, EVENT)[0].values == {"campaign": "C", "name": "a|b", "location": " x "}
