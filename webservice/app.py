@@ -43,7 +43,6 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session: forms take a while
-        WTF_CSRF_SSL_STRICT=False,  # same-origin is enforced by SameSite cookies and the CSP
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         RATELIMIT_STORAGE_URI=settings.redis_url,
         RATELIMIT_KEY_PREFIX=f"{settings.redis_prefix}:web-limits",
