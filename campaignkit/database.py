@@ -15,9 +15,26 @@ from sqlalchemy import Engine, MetaData, create_engine, event
 metadata = MetaData()
 
 
-@cache
+_created: dict[str, set[str]] = {}
+
+
 def engine_for(url: str) -> Engine:
-    """One engine per database URL, with its tables created."""
+    """One engine per database URL, with every table declared so far created.
+
+    Modules declare their tables when they are imported, which may be after the
+    engine was first made (the sync's record, then the run log), so each call
+    creates the tables this engine has not seen yet.
+    """
+    engine = _engine(url)
+    created = _created.setdefault(url, set())
+    if set(metadata.tables) - created:
+        metadata.create_all(engine)
+        created.update(metadata.tables)
+    return engine
+
+
+@cache
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
@@ -28,5 +45,4 @@ def engine_for(url: str) -> Engine:
 
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_recycle=3600)
-    metadata.create_all(engine)
     return engine
