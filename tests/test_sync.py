@@ -248,10 +248,11 @@ def test_missing_end_marker_is_an_error_and_the_page_is_untouched(job, human, un
     broken = campaign.ada.text(campaign.hub_event).replace(
         "<!-- campaignkit:end participants -->", ""
     )
-    campaign.ada.edit(campaign.hub_event, broken + "{{Participant|Admin}}\n")
+    broken += "{{Participant|Admin}}"
+    campaign.ada.edit(campaign.hub_event, broken)
     summary = job().run([campaign.title])
     assert any(campaign.hub_event in e and "participants" in e for e in summary.errors)
-    assert campaign.ada.text(campaign.hub_event) == broken + "{{Participant|Admin}}\n"
+    assert campaign.ada.text(campaign.hub_event) == broken
     assert len(rows_on(campaign.ada.text(campaign.title))) == 2
 
 

@@ -19,8 +19,10 @@ from pathlib import Path
 from campaignkit.devwiki.layout import BOT_APP_ID, MEDIAWIKI_ROOT, DevWikiLayout, LocalWiki
 from campaignkit.devwiki.packages import DevWikiError
 
-EXTRA_SETTINGS = """
-# --- added by campaignkit devwiki: local development settings ---
+SETTINGS_FILE = "campaignkit-settings.php"
+INCLUDE_LINE = f'require_once __DIR__ . "/{SETTINGS_FILE}";'
+EXTRA_SETTINGS = """<?php
+# Written by campaignkit devwiki on every 'up'; included from LocalSettings.php.
 $wgArticlePath = "/index.php/$1";
 $wgUsePathInfo = true;
 $wgEnableUploads = false;
@@ -52,7 +54,26 @@ wfLoadExtension( 'Cite' );
 wfLoadExtension( 'Interwiki' );
 $wgGroupPermissions['sysop']['interwiki'] = true;
 $wgGroupPermissions['bot']['noratelimit'] = true;
+# Tests and demos edit quickly as ordinary users; Wikimedia's limits are far lower.
+$wgRateLimits['edit']['user'] = [ 1000, 60 ];
+$wgRateLimits['edit']['newbie'] = [ 1000, 60 ];
 """
+
+
+def write_local_settings(wiki: LocalWiki) -> None:
+    """(Re)write our settings file and make sure LocalSettings.php includes it.
+
+    Rewritten on every ``up`` so that wikis installed by an older campaignkit get
+    the current settings without a reinstall.
+    """
+    (wiki.directory / SETTINGS_FILE).write_text(
+        EXTRA_SETTINGS.replace("{cache_dir}", str(wiki.directory / "cache")), encoding="utf-8"
+    )
+    current = wiki.settings_file.read_text(encoding="utf-8")
+    if INCLUDE_LINE not in current:
+        with wiki.settings_file.open("a", encoding="utf-8") as settings:
+            settings.write("\n" + INCLUDE_LINE + "\n")
+
 
 BOT_GRANTS = "basic,highvolume,editpage,editprotected,createeditmovepage,editsiteconfig"
 
@@ -152,8 +173,7 @@ def install_wiki(wiki: LocalWiki, accounts: LocalAccounts) -> None:
     if result.returncode != 0 or not wiki.settings_file.is_file():
         detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
         raise DevWikiError(f"{wiki.id}: MediaWiki's install.php failed: {' '.join(detail)}")
-    with wiki.settings_file.open("a", encoding="utf-8") as settings:
-        settings.write(EXTRA_SETTINGS.replace("{cache_dir}", str(wiki.directory / "cache")))
+    write_local_settings(wiki)
     _php("createAndPromote.php", wiki, "--bot", accounts.bot_user, accounts.bot_main_password)
     for name, password in accounts.users.items():
         _php("createAndPromote.php", wiki, name, password)

@@ -53,6 +53,7 @@ def up(layout: DevWikiLayout, echo: Echo = print) -> LocalAccounts:
         install.install_all(layout, echo)
     accounts = LocalAccounts.load(layout.accounts_file)
     for wiki in layout.wikis:
+        install.write_local_settings(wiki)
         if servers.start(layout, wiki):
             echo(f"Started {wiki.id} at {wiki.server}")
         else:
