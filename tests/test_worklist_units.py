@@ -448,3 +448,19 @@ def test_export_uses_database_names():
         "enwiki": ["Lagos"],
         "yowiki": ["Èkó"],
     }
+
+
+@pytest.mark.parametrize("manifest", [ENGLISH, YORUBA])
+def test_fast_rows_are_what_the_codec_writes(manifest):
+    from bot.worklists.table import render_row, row_for
+    from campaignkit.wikitext.templates import render_call
+
+    template = manifest.template("campaign_worklist_row")
+    claims = read_claims("{{Worklist claim|E=mc²|Ada; O'Brien}}", ENGLISH)
+    for title in TRICKY_TITLES:
+        values = row_for(
+            item(title, flags=("stub",), counts={"stub": 2}, counterpart=f"{title} (yo)"),
+            claims,
+            {title: 12},
+        ).values
+        assert render_row(template, values) == render_call(template, values, inline=True)

@@ -314,3 +314,39 @@ def test_sync_covers_worklists_found_by_their_template(
     summary = sync.run([page])
     assert not summary.errors, summary.errors
     assert set(rows(yo.text(page))) == {f"Sync {tag} Èkó"}
+
+
+def test_a_claimed_article_stays_when_it_leaves_the_source_and_dry_run_writes_nothing(
+    human, unique_title, refresh
+):
+    ada = human("metawiki", "Ada Organizer")
+    tag = unique_title("Stay").split()[-1]
+    category = f"Stay {tag} stubs"
+    a, b, c = (f"Stay {tag} {n}" for n in "ABC")
+    ada.edit(f"Category:{category}", "Stubs to expand.")
+    for title in (a, b, c):
+        ada.edit(title, f"short [[Category:{category}]]" if title != c else "not in the category")
+    page = f"Stay {tag} list"
+    ada.edit(
+        page,
+        f"{{{{Worklist|wiki=metawiki|category={category}}}}}\n== Claims ==\n"
+        f"* {{{{Worklist claim|{b}|Bola Participant|done=yes}}}}\n"
+        f"* {{{{Worklist claim|{c}|Ada Organizer}}}}\n"
+        "* {{Worklist claim|User:Ada Organizer|Ada Organizer}}\n",
+    )
+    _, summary = refresh(page, wiki="metawiki")
+    assert set(rows(ada.text(page))) == {a, b, c}  # C is claimed, so it is listed
+    assert any("'User:Ada Organizer' is not an article" in w for w in summary.warnings)
+    ada.edit(b, "Expanded: " + "long text " * 50)  # B leaves the stub category
+    before = ada.text(page)
+    outcomes, summary = refresh(page, wiki="metawiki", dry_run=True)
+    assert outcomes[0].edit is EditOutcome.DRY_RUN
+    assert ada.text(page) == before
+    assert any(
+        f"title={b}|" in line and line.startswith("+") for line in summary.diffs[0].split("\n")
+    )
+    refresh(page, wiki="metawiki")
+    table = rows(ada.text(page))
+    assert set(table) == {a, b, c}
+    assert (table[b]["claimed_by"], table[b]["done"]) == ("Bola Participant", "yes")
+    assert int(table[b]["size"]) > 400

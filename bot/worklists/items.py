@@ -47,6 +47,7 @@ class PageFacts:
     flags: frozenset[str] = frozenset()
     counts: dict[str, int] = field(default_factory=dict, compare=False)
     invalid: str = ""
+    namespace: int = 0
 
 
 @dataclass
@@ -70,6 +71,7 @@ class Item:
     wikidata: str = ""
     flags: tuple[str, ...] = ()
     counts: dict[str, int] = field(default_factory=dict)
+    namespace: int = 0
 
     def has_flag(self, name: str) -> bool:
         """Whether a maintenance flag is set."""
@@ -98,7 +100,7 @@ def _facts_of(page: dict, asked: str, redirected: bool, rules: Sequence[FlagRule
     title = page["title"]
     redirect_from = asked if redirected else ""
     if page.get("missing"):
-        return PageFacts(title, False, redirect_from=redirect_from)
+        return PageFacts(title, False, redirect_from=redirect_from, namespace=page.get("ns", 0))
     templates = {strip_namespace(t["title"]) for t in page.get("templates", [])}
     categories = {strip_namespace(c["title"]) for c in page.get("categories", [])}
     flags = frozenset(
@@ -117,6 +119,7 @@ def _facts_of(page: dict, asked: str, redirected: bool, rules: Sequence[FlagRule
         wikidata=page.get("pageprops", {}).get("wikibase_item", ""),
         langlink=(links[0].get("title", "") if links else ""),
         flags=flags,
+        namespace=page.get("ns", 0),
     )
 
 
@@ -259,6 +262,7 @@ def describe_items(
                 wikidata=page.wikidata,
                 flags=_ordered_flags(page, rules),
                 counts=dict(page.counts),
+                namespace=page.namespace,
             )
         )
     return listing
@@ -308,6 +312,7 @@ def describe_gap_items(
                 wikidata=page.wikidata,
                 flags=_ordered_flags(other, rules) if exists else (),
                 counts=dict(other.counts) if exists else {},
+                namespace=page.namespace,
             )
         )
     return listing

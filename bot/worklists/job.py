@@ -35,7 +35,7 @@ from bot.signups import read_signups
 from bot.usernames import UserNamespaces
 from bot.worklists.claims import Claims, read_claims
 from bot.worklists.definition import WorklistDefinition, read_definition
-from bot.worklists.flags import FlagRule, load_rules
+from bot.worklists.flags import FlagConfigError, FlagRule, load_rules
 from bot.worklists.items import Item, ItemListing, describe_gap_items, describe_items
 from bot.worklists.progress import EventWindow, bytes_added
 from bot.worklists.sources import SourceError, list_titles, normalize_title, read_failures
@@ -305,15 +305,19 @@ class WorklistJob:
 
     def _describe(self, definition: WorklistDefinition, titles: Sequence[str]) -> ItemListing:
         target = self.farm[definition.wiki]
+        try:
+            rules = self.rules(definition.wiki)
+        except FlagConfigError as error:
+            raise SourceError(f"maintenance flags of {definition.wiki}: {error}") from error
         if definition.is_gap:
             return describe_gap_items(
                 self.farm[definition.listing_wiki],
                 target,
                 titles,
                 self.settings.wiki(definition.wiki).lang,
-                self.rules(definition.wiki),
+                rules,
             )
-        return describe_items(target, titles, self.rules(definition.wiki))
+        return describe_items(target, titles, rules)
 
     def refresh(self, worklist: WorklistPage) -> WorklistOutcome:
         """Rebuild one worklist's table; keep the last one when anything it needs fails."""
@@ -334,14 +338,15 @@ class WorklistJob:
             return self._kept(outcome, "the {{Worklist}} boxes have errors (see above)")
         try:
             region = find_region(page.text, REGION, page.title)
-            previous = read_rows(region.content(page.text), manifest) if region else []
+            previous_text = region.content(page.text) if region else ""
         except RegionError as error:
             return self._kept(outcome, str(error))
         try:
             source = list_titles(self.farm[definition.listing_wiki], definition)
             for note in source.notes:
                 self.summary.warn(f"{wiki_id}:{page.title}: {note}")
-            if not source.titles and previous:
+            previous = read_rows(previous_text, manifest) if not source.titles else []
+            if previous:
                 return self._kept(
                     outcome,
                     f"its sources gave no page, and the table had {len(previous)} rows; "
@@ -388,7 +393,11 @@ class WorklistJob:
             except SourceError as error:
                 self.summary.warn(f"{definition.page.wiki}:{page_title}: claimed articles: {error}")
             else:
-                items = items + [i for i in extra.items if i.title not in known]
+                for item in extra.items:
+                    if item.namespace != 0:
+                        extra.notes.append(f"{item.title!r} is not an article; not listed")
+                    elif item.title not in known:
+                        items = [*items, item]
                 for note in extra.notes:
                     self.summary.warn(f"{definition.page.wiki}:{page_title}: claim: {note}")
         return items
@@ -413,7 +422,9 @@ class WorklistJob:
                 claims = read_claims(text, manifest, page=title)
             except RegionError as error:
                 raise TransformError(str(error)) from error
-            previous = read_rows(region.content(text), manifest) if region else []
+            previous = (  # only a language gap keeps what it listed once
+                read_rows(region.content(text), manifest) if region and definition.is_gap else []
+            )
             shown_items = self._items_to_show(
                 definition, items, claims, {r.values["title"] for r in previous}, title
             )
