@@ -100,7 +100,11 @@ def _edit(
     }
     if page.exists:
         params["nocreate"] = "1"
+        # Both: MediaWiki 1.39 reports a conflict when either differs, and the
+        # revision id catches a human edit saved in the same second as our read,
+        # which the one-second timestamp alone would miss.
         params["basetimestamp"] = page.timestamp
+        params["baserevid"] = str(page.revid)
     else:
         params["createonly"] = "1"
     if page.starttimestamp:
