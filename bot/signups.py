@@ -15,6 +15,7 @@ without a usable name is reported, never dropped silently.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import mwparserfromhell
@@ -34,6 +35,7 @@ class Signups:
 
 
 def _heading_key(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
     return " ".join(text.replace("_", " ").split()).casefold()
 
 

@@ -173,12 +173,18 @@ def wikis(run: RunContext) -> None:
 
 
 @main.command()
+@click.option("--web-port", default=8800, show_default=True, help="Port of the webservice.")
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="Set everything up, print the URLs and leave it running (for scripts).",
+)
 @click.pass_obj
-def demo(run: RunContext) -> None:
-    """Bring up the local wikis and everything built on them; print where to look."""
+def demo(run: RunContext, web_port: int, no_wait: bool) -> None:
+    """Local wikis, a sample campaign, the bot, a worker and the webservice; Ctrl-C stops them."""
     from campaignkit.demo import run_demo
 
-    run_demo(echo=click.echo, verbose=run.verbose)
+    run_demo(echo=click.echo, verbose=run.verbose, web_port=web_port, wait=not no_wait)
 
 
 PLUGIN_MODULES = (

@@ -22,6 +22,15 @@ MARIADB_START = "start-stop-daemon --start --oknodo --background --exec /usr/sbi
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
+_started: set[tuple[str, int]] = set()
+
+
+def redis_started_by_us(url: str) -> bool:
+    """Whether :func:`ensure_redis` started the Redis at ``url`` in this process."""
+    parts = urlsplit(url)
+    return (parts.hostname or "127.0.0.1", parts.port or 6379) in _started
+
+
 class ServiceUnavailable(Exception):
     """A service the run needs cannot be reached; the message says how to start it."""
 
@@ -69,6 +78,7 @@ def ensure_redis(url: str = "redis://127.0.0.1:6379/0") -> None:
         if shutil.which("redis-server") is not None:
             subprocess.run(start, shell=True, capture_output=True, check=False)
             if _wait_until_reachable(host, port, 10):
+                _started.add((host, port))
                 return
     raise ServiceUnavailable(
         f"Redis at {host}:{port} does not answer; start it with: {start} "
