@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -41,6 +42,42 @@ def refresh(farm, settings, redis_url):
     return run
 
 
+def settle(editor, what: str, check, timeout: float = 30.0) -> None:
+    """Wait, with a deadline, until the wiki's link tables show an edit.
+
+    MediaWiki updates categorylinks, langlinks and templatelinks after it has
+    answered the edit (a deferred update), so a read right after an edit may
+    not see them yet. Polling a cheap query is how a test waits for that.
+    """
+    deadline = time.monotonic() + timeout
+    while not check(editor):
+        if time.monotonic() > deadline:
+            pytest.fail(f"the wiki did not show {what} within {timeout:.0f} s")
+        time.sleep(0.1)
+
+
+def members(category: str):
+    """A check: the category's members, as the API lists them now."""
+
+    def listed(editor) -> set[str]:
+        answer = editor.get(
+            action="query", list="categorymembers", cmtitle=f"Category:{category}", cmlimit="max"
+        )
+        return {m["title"] for m in answer["query"]["categorymembers"]}
+
+    return listed
+
+
+def links_of(title: str, prop: str):
+    """A check: a page's langlinks or templates (``prop``), as titles."""
+
+    def listed(editor) -> set[str]:
+        page = editor.get(action="query", titles=title, prop=prop, lllimit="max", tllimit="max")
+        return {link.get("title", "") for link in page["query"]["pages"][0].get(prop, [])}
+
+    return listed
+
+
 def rows(text: str) -> dict[str, dict[str, str]]:
     """The bot's rows by title."""
     return {
@@ -74,6 +111,18 @@ def test_every_source_and_their_union_minus_exclusions(human, unique_title, refr
         f"{{{{Worklist|wiki=metawiki|titles=WL {tag} to p1\nWL {tag} to p6\nWL {tag} nothing\n"
         f"WL {tag} never}}}}\n",
     )
+    settle(
+        ada,
+        "the category tree",
+        lambda e: members(sub)(e) == {page["p2"], f"Category:{root}", f"Category:{deep}"},
+    )
+    settle(ada, "root's members", lambda e: members(root)(e) == {page["p1"], f"Category:{sub}"})
+    settle(
+        ada,
+        "deep's and minus's members",
+        lambda e: members(deep)(e) | members(minus)(e) == {page["p3"], page["p5"]},
+    )
+    settle(ada, "the links", lambda e: len(links_of(page["links"], "links")(e)) == 4)
     outcomes, summary = refresh(page["list"], wiki="metawiki")
     assert summary.errors == []
     assert outcomes[0].edit is EditOutcome.SAVED
@@ -104,6 +153,9 @@ def test_language_gap_lists_what_is_missing_and_keeps_what_got_created(
     en.edit(f"Gap {tag} C", f"C [[Category:{category}]] [[yo:Gap {tag} C yo]]")
     worklist = f"Àkójọ {tag}"
     yo.edit(worklist, f"{{{{Àkójọ iṣẹ́|wiki=yowiki|source_wiki=metawiki|ẹ̀ka={category}}}}}\n")
+    settle(en, "the category", lambda e: len(members(category)(e)) == 3)
+    settle(en, "A's language link", lambda e: links_of(f"Gap {tag} A", "langlinks")(e) != set())
+    settle(en, "C's language link", lambda e: links_of(f"Gap {tag} C", "langlinks")(e) != set())
     _, summary = refresh(worklist, wiki="yowiki")
     assert summary.errors == []
     table = rows(yo.text(worklist))
@@ -114,6 +166,7 @@ def test_language_gap_lists_what_is_missing_and_keeps_what_got_created(
     # A participant writes B in Yoruba; the row stays, now with its counterpart.
     yo.edit(f"Gap {tag} B yo", "Àyọkà tuntun " * 20)
     en.edit(f"Gap {tag} B", f"B [[Category:{category}]] [[yo:Gap {tag} B yo]]")
+    settle(en, "B's language link", lambda e: links_of(f"Gap {tag} B", "langlinks")(e) != set())
     refresh(worklist, wiki="yowiki")
     table = rows(yo.text(worklist))
     assert set(table) == {f"Gap {tag} B", f"Gap {tag} C"}
@@ -168,17 +221,19 @@ def test_an_emptied_or_failing_source_keeps_the_last_table(human, unique_title, 
     ada = human("metawiki", "Ada Organizer")
     tag = unique_title("Empty").split()[-1]
     category = f"Empty {tag}"
-    members = [f"Empty {tag} {n}" for n in range(3)]
+    members_ = [f"Empty {tag} {n}" for n in range(3)]
     ada.edit(f"Category:{category}", "Articles to improve.")
-    for title in members:
+    for title in members_:
         ada.edit(title, f"text [[Category:{category}]]")
     page = f"Empty {tag} list"
     ada.edit(page, f"{{{{Worklist|wiki=metawiki|category={category}}}}}\n")
+    settle(ada, "the category's members", lambda e: members(category)(e) == set(members_))
     refresh(page, wiki="metawiki")
     before = ada.text(page)
-    assert set(rows(before)) == set(members)
-    for title in members:  # the category empties (a bot run elsewhere, a rename...)
+    assert set(rows(before)) == set(members_)
+    for title in members_:  # the category empties (a bot run elsewhere, a rename...)
         ada.edit(title, "text")
+    settle(ada, "the emptied category", lambda e: members(category)(e) == set())
     outcomes, summary = refresh(page, wiki="metawiki")
     assert ada.text(page) == before
     assert outcomes[0].kept and "gave no page" in outcomes[0].kept
@@ -228,6 +283,7 @@ def test_item_facts_cost_one_request_per_500_titles(farm, unique_title, human):
     ada = human("metawiki", "Ada Organizer")
     tag = unique_title("Batch").split()[-1]
     ada.edit(f"Batch {tag} stub", "short {{Stub}} {{Citation needed}} x {{Citation needed}}")
+    settle(ada, "the templates", lambda e: len(links_of(f"Batch {tag} stub", "templates")(e)) == 2)
     connection = farm.hub
     assert batch_size(connection) == 500  # the bot flag gives apihighlimits
     titles = [f"Batch {tag} {n}" for n in range(499)] + [f"Batch {tag} stub"]
@@ -303,6 +359,7 @@ def test_sync_covers_worklists_found_by_their_template(
     tag = unique_title("Sync").split()[-1]
     page = f"Sync {tag} àkójọ"
     yo.edit(page, f"{{{{Àkójọ iṣẹ́|wiki=yowiki|àwọn àkọlé=Sync {tag} Èkó}}}}\n")
+    settle(yo, "the template link", lambda e: links_of(page, "templates")(e) != set())
     listed = WorklistJob(farm, settings, RunSummary("find")).find_pages(wiki="yowiki")
     assert page in {w.page.title for w in listed}  # embeddedin under the Yoruba name
     sync = SyncJob(
@@ -334,10 +391,12 @@ def test_a_claimed_article_stays_when_it_leaves_the_source_and_dry_run_writes_no
         f"* {{{{Worklist claim|{c}|Ada Organizer}}}}\n"
         "* {{Worklist claim|User:Ada Organizer|Ada Organizer}}\n",
     )
+    settle(ada, "the category", lambda e: members(category)(e) == {a, b})
     _, summary = refresh(page, wiki="metawiki")
     assert set(rows(ada.text(page))) == {a, b, c}  # C is claimed, so it is listed
     assert any("'User:Ada Organizer' is not an article" in w for w in summary.warnings)
     ada.edit(b, "Expanded: " + "long text " * 50)  # B leaves the stub category
+    settle(ada, "B out of the category", lambda e: members(category)(e) == {a})
     before = ada.text(page)
     outcomes, summary = refresh(page, wiki="metawiki", dry_run=True)
     assert outcomes[0].edit is EditOutcome.DRY_RUN
