@@ -39,7 +39,7 @@ TYPES = {
     Kind.COUNTRY: "line",
 }
 
-INLINE_KEYS = frozenset({"participant"})
+INLINE_KEYS = frozenset({"participant", "worklist_claim"})  # one line each, in any editor
 
 
 def _text(english: str, translation: str | None, lang: str) -> dict[str, str]:
