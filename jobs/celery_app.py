@@ -64,6 +64,14 @@ def make_celery(settings: Settings) -> Celery:
                 "task": "jobs.tasks.sync_everything",
                 "schedule": SYNC_EVERY.total_seconds(),
             },
+            "metrics-hourly": {
+                "task": "jobs.tasks.compute_metrics",
+                "schedule": timedelta(hours=1).total_seconds(),
+            },
+            "retry-submissions": {
+                "task": "jobs.tasks.retry_submissions",
+                "schedule": 60.0,
+            },
         },
     )
     app.conf.campaignkit_settings = settings

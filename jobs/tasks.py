@@ -10,6 +10,7 @@ cannot loop forever.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -93,7 +94,6 @@ def sync_page(self: Task, wiki_id: str, title: str) -> dict:
 @shared_task(bind=True, **RETRY)
 def sync_campaign(self: Task, title: str) -> dict:
     """A campaign page and every event that names it."""
-    coalesce_done(settings_of(self.app), title)
     return _sync(self, [title], None)
 
 
@@ -104,36 +104,100 @@ def sync_everything(self: Task, full: bool = False) -> dict:
 
 
 @shared_task(bind=True, **RETRY)
-def write_submission(self: Task, submission_id: int) -> Any:
-    """Write a journaled webservice submission to the wiki (exactly once)."""
-    from webservice.journal_worker import process_submission
+def write_submission(self: Task, submission_id: str) -> str:
+    """Write a journaled webservice submission to the wiki (exactly once).
+
+    The journal's claim and the history marker make a second delivery harmless:
+    a submission already saved is found in the page history, not saved again.
+    """
+    from webservice.settings import load_web_settings
+    from webservice.submissions import attempt
 
     settings = settings_of(self.app)
     _count_delivery(self, settings)
-    return process_submission(settings, submission_id)
+    state = attempt(settings, load_web_settings(settings), submission_id)
+    return state.status if state is not None else "unknown"
 
 
-def coalesce_key(settings: Settings, campaign: str) -> str:
-    """The Redis key that marks a refresh of this campaign as already queued."""
-    return f"{settings.redis_prefix}:coalesce:campaign:{campaign}"
+@shared_task(bind=True, **RETRY)
+def retry_submissions(self: Task) -> dict:
+    """Every journaled submission whose retry is due (scheduled every minute)."""
+    from webservice.settings import load_web_settings
+    from webservice.submissions import retry_due
+
+    settings = settings_of(self.app)
+    return retry_due(settings, load_web_settings(settings))
 
 
-def coalesce_done(settings: Settings, campaign: str) -> None:
-    """The queued refresh has started: later requests need a new one."""
-    _redis(settings).delete(coalesce_key(settings, campaign))
+@shared_task(bind=True, **RETRY)
+def compute_metrics(self: Task, targets: list[str] | None = None) -> dict:
+    """Metrics of every event (or the named pages), written to the wiki, snapshot stored."""
+    from bot.metrics.job import run_metrics
+    from bot.run_summary import RunSummary
+
+    settings = settings_of(self.app)
+    _count_delivery(self, settings)
+    summary = RunSummary("metrics")
+    run_metrics(
+        _farm(settings),
+        settings,
+        summary,
+        targets=targets or (),
+        locks=PageLocks.from_url(settings.redis_url, settings.redis_prefix),
+    )
+    result = summary.finish(_farm(settings).request_counts()).as_dict()
+    record_run(settings.database_url, result, origin="celery:compute_metrics")
+    return result
 
 
-def request_campaign_refresh(app: Any, campaign: str, delay: float = 15.0) -> bool:
-    """Queue one refresh of a campaign; requests while one is queued are absorbed.
+def _pending_key(settings: Settings) -> str:
+    return f"{settings.redis_prefix}:refresh:pending"
 
-    Ten form submissions in a minute for one campaign give one refresh: the
-    first queues a task ``delay`` seconds ahead and sets a marker; the others
-    see the marker and add nothing. The task clears the marker when it starts,
-    so an edit made after that start gets a refresh of its own.
+
+def _marker_key(settings: Settings) -> str:
+    return f"{settings.redis_prefix}:refresh:queued"
+
+
+def request_refresh(app: Any, wiki_id: str, title: str, delay: float = 15.0) -> bool:
+    """Ask for a refresh of a page (and its campaign); requests close together share one run.
+
+    The page joins a set of pending pages. The first request of a quiet period
+    also queues one ``sync_pending`` task ``delay`` seconds ahead and sets a
+    marker; later requests only join the set. The task clears the marker and
+    takes the whole set when it starts, so ten form submissions in a minute for
+    one campaign give one sync run, and an edit made after the run started gets
+    a run of its own. Returns whether a task was queued.
     """
     settings = settings_of(app)
-    key = coalesce_key(settings, campaign)
-    if not _redis(settings).set(key, "queued", nx=True, ex=int(delay) + 3600):
+    client = _redis(settings)
+    client.sadd(_pending_key(settings), json.dumps([wiki_id, title]))
+    if not client.set(_marker_key(settings), "queued", nx=True, ex=int(delay) + 3600):
         return False
-    app.send_task("jobs.tasks.sync_campaign", args=[campaign], countdown=delay)
+    app.send_task("jobs.tasks.sync_pending", countdown=delay)
     return True
+
+
+def take_pending(settings: Settings) -> list[tuple[str, str]]:
+    """Clear the marker and take every pending page (atomically, so none is lost)."""
+    client = _redis(settings)
+    client.delete(_marker_key(settings))
+    pipe = client.pipeline()
+    pipe.smembers(_pending_key(settings))
+    pipe.delete(_pending_key(settings))
+    members, _deleted = pipe.execute()
+    return sorted(tuple(json.loads(m)) for m in members)
+
+
+@shared_task(bind=True, **RETRY)
+def sync_pending(self: Task) -> dict:
+    """One sync run for every page whose refresh was requested since the last one."""
+    pages = take_pending(settings_of(self.app))
+    if not pages:
+        return {"pages": 0}
+    try:
+        return _sync(self, [title for _wiki, title in pages], None)
+    except Exception:
+        # Put them back: the retry (or the next request) must still see them.
+        client = _redis(settings_of(self.app))
+        client.sadd(_pending_key(settings_of(self.app)), *(json.dumps(list(p)) for p in pages))
+        raise

@@ -16,7 +16,7 @@ import tomli_w
 
 from campaignkit.config import load_settings
 from jobs.celery_app import make_celery
-from jobs.tasks import request_campaign_refresh
+from jobs.tasks import request_refresh, take_pending
 
 pytestmark = pytest.mark.wiki
 
@@ -155,9 +155,12 @@ def test_killed_worker_task_completes_once_after_restart(
 def test_ten_refresh_requests_make_one_task(worker_config, redis_url):
     settings = load_settings(worker_config)
     app = make_celery(settings)
-    sent = [request_campaign_refresh(app, "Some campaign", delay=600) for _ in range(10)]
+    sent = [request_refresh(app, "yowiki", f"Event {n % 4}", delay=600) for n in range(10)]
     assert sent == [True] + [False] * 9
     queue = redis.Redis.from_url(redis_url)
-    # A countdown task waits in the worker, not the queue: one message was published.
+    # One message was published (a countdown task waits in the queue until a worker takes it).
     queued = queue.llen(f"{settings.redis_prefix}:celery:{settings.redis_prefix}-tasks")
     assert queued == 1
+    # The task takes every page asked for, once; a request after that queues a new task.
+    assert take_pending(settings) == [("yowiki", f"Event {n}") for n in range(4)]
+    assert request_refresh(app, "yowiki", "Event 9", delay=600) is True

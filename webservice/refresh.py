@@ -54,7 +54,15 @@ def _work() -> None:
 
 
 def request_refresh(settings: Settings, wiki_id: str, title: str) -> None:
-    """Have the bot refresh this page (and its campaign's table) soon, without waiting."""
+    """Have the bot refresh this page (and its campaign's table) soon, without waiting.
+
+    When a campaignkit worker is alive (its heartbeat is fresh), the request goes
+    to the task queue, where requests close together share one sync run
+    (:func:`jobs.tasks.request_refresh`). Without a worker (a laptop, a test), or
+    when Redis does not answer, the sync runs in this process's refresh thread.
+    """
+    if _queue_refresh(settings, wiki_id, title):
+        return
     global _worker, _busy
     with _idle:
         _busy += 1
@@ -63,6 +71,24 @@ def request_refresh(settings: Settings, wiki_id: str, title: str) -> None:
         if _worker is None or not _worker.is_alive():
             _worker = threading.Thread(target=_work, name="campaignkit-refresh", daemon=True)
             _worker.start()
+
+
+def _queue_refresh(settings: Settings, wiki_id: str, title: str) -> bool:
+    from jobs.health import is_alive
+
+    if not settings.redis_url or not is_alive(settings):
+        return False
+    try:
+        from jobs.celery_app import make_celery
+        from jobs.tasks import request_refresh as queue_refresh
+
+        queue_refresh(make_celery(settings), wiki_id, title)
+    except Exception:  # Redis down: the in-process refresh still works
+        log.warning(
+            "task queue unavailable; refreshing %s:%s in process", wiki_id, title, exc_info=True
+        )
+        return False
+    return True
 
 
 def wait_until_idle(timeout: float) -> bool:
