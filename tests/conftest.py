@@ -109,3 +109,27 @@ def human(accounts, devwiki_layout: DevWikiLayout):
         return editors[key]
 
     return editor
+
+
+@pytest.fixture(scope="session")
+def templates_installed(settings, devwiki_layout: DevWikiLayout) -> None:
+    """The contract's templates on both test wikis, through the real command (idempotent)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "campaignkit",
+            "--config",
+            str(devwiki_layout.config_path),
+            "templates",
+            "install",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -3,8 +3,6 @@ no edit when nothing changed, and the last good figures kept when the source fai
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -30,23 +28,8 @@ LAGOS = ZoneInfo("Africa/Lagos")
 
 
 @pytest.fixture(scope="module", autouse=True)
-def templates_installed(settings, devwiki_layout):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "campaignkit",
-            "--config",
-            str(devwiki_layout.config_path),
-            "templates",
-            "install",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+def _templates(templates_installed):
+    """Every test here needs the contract's templates on the wikis."""
 
 
 class FailingSource(ApiSource):

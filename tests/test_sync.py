@@ -20,23 +20,8 @@ pytestmark = pytest.mark.wiki
 
 
 @pytest.fixture(scope="module", autouse=True)
-def templates_installed(settings, devwiki_layout):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "campaignkit",
-            "--config",
-            str(devwiki_layout.config_path),
-            "templates",
-            "install",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+def _templates(templates_installed):
+    """Every test here needs the contract's templates on the wikis."""
 
 
 @pytest.fixture
