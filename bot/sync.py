@@ -30,6 +30,7 @@ from bot import campaign_data, campaign_table, participants
 from bot.campaign_table import EventRow
 from bot.discovery import pages_embedding
 from bot.page_state import PageState, Recorded
+from bot.page_writer import PageWriter
 from bot.participants import ParticipantRow
 from bot.run_summary import RunSummary
 from bot.signup_times import find_signup_times
@@ -38,10 +39,9 @@ from bot.user_checks import UserInfo, check_users
 from bot.usernames import UserNamespaces
 from bot.worklists.job import sync_worklists
 from campaignkit.config import Settings
-from campaignkit.locks import PageBusy, PageLocks
+from campaignkit.locks import PageLocks
 from campaignkit.manifest import Manifest, load_manifest
 from campaignkit.model import Campaign, CampaignEvent, read_campaign, read_event
-from campaignkit.stop_page import stop_reason
 from campaignkit.wiki.batch import PageText, read_texts
 from campaignkit.wiki.connection import WikiConnection, WikiFarm
 from campaignkit.wiki.editing import (
@@ -49,14 +49,11 @@ from campaignkit.wiki.editing import (
     EditRequest,
     EditResult,
     TransformError,
-    apply_edit,
 )
 from campaignkit.wiki.errors import WikiError
 from campaignkit.wikitext.regions import RegionError, find_region, insert_region, replace_region
 
 log = logging.getLogger(__name__)
-
-WRITE_BATCH = 50  # edits between two looks at the stop page
 
 
 @dataclass
@@ -91,8 +88,6 @@ class WikiPass:
     namespaces: UserNamespaces
     listed: dict[str, PageText] = field(default_factory=dict)
     failed: str = ""
-    stopped: str = ""
-    writes: int = 0
 
 
 def _describe(rows_before: list[ParticipantRow], rows_after: list[ParticipantRow]) -> str:
@@ -134,6 +129,9 @@ class SyncJob:
         self.state = state or PageState(settings.database_url)
         self.now = now
         self.summary = RunSummary("sync")
+        self.writer = PageWriter(
+            farm, settings, self.summary, locks=self.locks, dry_run=self.dry_run
+        )
         self.requests_before = farm.request_counts()
         self.passes: dict[str, WikiPass] = {}
         self.outcomes: dict[tuple[str, str], EventOutcome] = {}
@@ -151,27 +149,11 @@ class SyncJob:
         return self.passes[wiki_id]
 
     def _summary_text(self, what: str) -> str:
-        return f"campaignkit: {what} (bot; docs: {self.settings.docs_url})"
+        return self.writer.summary_text(what)
 
     def _write(self, wiki_pass: WikiPass, request: EditRequest) -> EditResult:
-        """Save one page, honouring the stop page (checked per batch) and the page lock."""
-        connection = wiki_pass.connection
-        if not self.dry_run and wiki_pass.writes % WRITE_BATCH == 0:
-            wiki_pass.stopped = stop_reason(connection, self.settings) or ""
-        if wiki_pass.stopped:
-            result = EditResult(
-                connection.id, request.title, EditOutcome.SKIPPED, reason=wiki_pass.stopped
-            )
-            self.summary.edit(result)
-            return result
-        wiki_pass.writes += 1
-        try:
-            with self.locks.hold(connection.id, request.title):
-                result = apply_edit(connection, request, dry_run=self.dry_run)
-        except PageBusy as busy:
-            result = EditResult(connection.id, request.title, EditOutcome.SKIPPED, reason=str(busy))
-        self.summary.edit(result)
-        return result
+        """Save one page through the run's writer (stop page, lock, safe edit)."""
+        return self.writer.write(wiki_pass.connection.id, request)
 
     # --- step 1: events ----------------------------------------------------------
 

@@ -34,27 +34,24 @@ from bot.metrics.event_participants import participants_of_events
 from bot.metrics.report import CampaignReport, EventReport
 from bot.metrics.snapshots import SnapshotStore
 from bot.metrics.worklist_progress import worklist_done
+from bot.page_writer import PageWriter
 from bot.run_summary import RunSummary
 from bot.usernames import UserNamespaces
 from campaignkit.config import Settings
-from campaignkit.locks import PageBusy, PageLocks
+from campaignkit.locks import PageLocks
 from campaignkit.manifest import Manifest, load_manifest
 from campaignkit.model import Campaign, CampaignEvent, read_campaign, read_event
-from campaignkit.stop_page import stop_reason
 from campaignkit.wiki.batch import PageText
 from campaignkit.wiki.connection import WikiConnection, WikiFarm
 from campaignkit.wiki.editing import (
-    EditOutcome,
     EditRequest,
     EditResult,
     TransformError,
-    apply_edit,
 )
 from campaignkit.wiki.errors import WikiError
 from campaignkit.wikitext.regions import RegionError, find_region, insert_region, replace_region
 
 REGION = "metrics"
-WRITE_BATCH = 50  # edits between two looks at the stop page
 
 
 @dataclass
@@ -75,8 +72,6 @@ class _Wiki:
     namespaces: UserNamespaces
     events: list[tuple[PageText, CampaignEvent]] = field(default_factory=list)
     failed: str = ""
-    stopped: str = ""
-    writes: int = 0
 
 
 def _default_source(farm: WikiFarm) -> ContributionSource:
@@ -111,6 +106,7 @@ class MetricsJob:
         self.write = write
         self.now = now
         self.run = MetricsRun(summary)
+        self.writer = PageWriter(farm, settings, summary, locks=self.locks, dry_run=self.dry_run)
         self.wikis: dict[str, _Wiki] = {}
 
     # --- helpers ---------------------------------------------------------------
@@ -126,22 +122,10 @@ class MetricsJob:
         return self.wikis[wiki_id]
 
     def _summary_text(self, what: str) -> str:
-        return f"campaignkit: metrics: {what} (bot; docs: {self.settings.docs_url})"
+        return self.writer.summary_text(f"metrics: {what}")
 
     def _save(self, wiki: _Wiki, request: EditRequest) -> EditResult:
-        connection = wiki.connection
-        if not self.dry_run and wiki.writes % WRITE_BATCH == 0:
-            wiki.stopped = stop_reason(connection, self.settings) or ""
-        if wiki.stopped:
-            result = EditResult(connection.id, request.title, EditOutcome.SKIPPED, wiki.stopped)
-        else:
-            wiki.writes += 1
-            try:
-                with self.locks.hold(connection.id, request.title):
-                    result = apply_edit(connection, request, dry_run=self.dry_run)
-            except PageBusy as busy:
-                result = EditResult(connection.id, request.title, EditOutcome.SKIPPED, str(busy))
-        self.summary.edit(result)
+        result = self.writer.write(wiki.connection.id, request)
         self.run.writes.append(result)
         return result
 
