@@ -46,6 +46,10 @@ def create_app(
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         RATELIMIT_STORAGE_URI=settings.redis_url,
         RATELIMIT_KEY_PREFIX=f"{settings.redis_prefix}:web-limits",
+        # Redis down must not stop organizers: limits fall back to this process's
+        # memory, and submissions are still journaled and saved.
+        RATELIMIT_SWALLOW_ERRORS=True,
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         CAMPAIGNKIT_SETTINGS=settings,
         CAMPAIGNKIT_WEB=web,
         CAMPAIGNKIT_WRITE_LIMIT=web.write_limit,
