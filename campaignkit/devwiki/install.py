@@ -44,6 +44,9 @@ $wgPasswordPolicy['policies']['bureaucrat'] = $wgPasswordPolicy['policies']['def
 $wgPasswordPolicy['policies']['interface-admin'] = $wgPasswordPolicy['policies']['default'];
 $wgRCMaxAge = 10 * 365 * 24 * 3600;
 $wgJobRunRate = 1;
+# Run queued jobs in a separate request (php -S has several workers) instead of making
+# an API caller wait for them: after a burst of bot edits every request would pay.
+$wgRunJobsAsync = true;
 wfLoadExtension( 'ParserFunctions' );
 $wgPFEnableStringFunctions = true;
 wfLoadExtension( 'Scribunto' );
