@@ -4,7 +4,7 @@ The bot computes new text from what it read, so an edit that lands between its
 read and its save must not be overwritten. :func:`apply_edit` therefore:
 
 1. reads the page and the server time (``starttimestamp``);
-2. refuses pages with ``{{nobots}}`` / ``{{bots|deny=…}}`` (pywikibot's rules);
+2. refuses pages with ``{{nobots}}`` / ``{{bots|deny=…}}`` (:mod:`exclusion`);
 3. computes the new text with the caller's ``transform`` and stops if nothing changed;
 4. saves with the base revision (``baserevid``) and ``starttimestamp`` (so MediaWiki
    reports a conflict instead of overwriting, even for an edit in the same second),
@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from campaignkit.wiki import exclusion
 from campaignkit.wiki.batch import PageText, read_text
 from campaignkit.wiki.connection import WikiConnection
 from campaignkit.wiki.errors import WikiError
@@ -150,10 +151,8 @@ def unified_diff(wiki_id: str, title: str, old: str, new: str) -> str:
 
 
 def bot_may_edit(connection: WikiConnection, title: str, text: str) -> bool:
-    """pywikibot's exclusion rules ({{nobots}}, {{bots|allow=|deny=}}) on text we hold."""
-    page = connection.page(title)
-    page.text = text
-    return page.botMayEdit()
+    """The bot-exclusion rules ({{nobots}}, {{bots|allow=|deny=}}) on text we hold."""
+    return exclusion.bot_may_edit(text, connection.farm.settings.bot.main_username)
 
 
 def _save(connection: WikiConnection, request: EditRequest, page: PageText, new_text: str) -> dict:

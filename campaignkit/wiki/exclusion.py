@@ -1,0 +1,47 @@
+"""The bot-exclusion convention: ``{{nobots}}`` and ``{{bots|allow=…|deny=…}}``.
+
+pywikibot's ``Page.botMayEdit`` asks the API which templates a page uses (two
+requests per page); the bot already holds the page's text, so the same rules
+are applied to it here, with no request:
+
+- ``{{nobots}}``: no bot edits the page; ``{{nobots|Name1,Name2}}`` names the
+  bots that may not (``all`` for every bot);
+- ``{{bots|deny=Name1,Name2}}`` (or ``all``) keeps the named bots out;
+  ``{{bots|allow=Name1,Name2}}`` lets only the named bots in (``none``: none);
+- ``{{bots}}`` alone, ``deny=none`` and ``allow=all`` change nothing.
+
+Templates inside comments and ``<nowiki>`` do not count, as on the wiki.
+"""
+
+from __future__ import annotations
+
+import mwparserfromhell
+
+
+def _names(value: str) -> set[str]:
+    return {name.strip().casefold() for name in value.split(",") if name.strip()}
+
+
+def bot_may_edit(text: str, username: str) -> bool:
+    """Whether the bot called ``username`` may edit a page with this text."""
+    me = username.casefold()
+    for template in mwparserfromhell.parse(text).filter_templates(recursive=True):
+        name = str(template.name).strip().replace("_", " ")
+        kind = name[:1].lower() + name[1:]
+        if kind not in ("bots", "nobots"):
+            continue
+        params = {str(p.name).strip().lower(): str(p.value).strip() for p in template.params}
+        if kind == "nobots":
+            listed = _names(params.get("1", "all"))
+            if "all" in listed or me in listed:
+                return False
+            continue
+        if "deny" in params:
+            denied = _names(params["deny"])
+            if "all" in denied or me in denied:
+                return False
+        if "allow" in params:
+            allowed = _names(params["allow"])
+            if "all" not in allowed and me not in allowed:
+                return False
+    return True
