@@ -51,7 +51,7 @@ from bot.worklists.table import (
 )
 from campaignkit.config import Settings
 from campaignkit.locks import PageBusy, PageLocks
-from campaignkit.manifest import Manifest, load_manifest
+from campaignkit.manifest import LocalTemplate, Manifest, load_manifest
 from campaignkit.model import CampaignEvent, read_event
 from campaignkit.stop_page import stop_reason
 from campaignkit.wiki.batch import PageText, read_texts
@@ -63,7 +63,13 @@ from campaignkit.wiki.editing import (
     TransformError,
     apply_edit,
 )
-from campaignkit.wikitext.regions import RegionError, find_region, insert_region, replace_region
+from campaignkit.wikitext.regions import (
+    RegionError,
+    find_region,
+    insert_region,
+    replace_region,
+    strip_regions,
+)
 from campaignkit.wikitext.templates import find_calls
 
 log = logging.getLogger(__name__)
@@ -104,6 +110,20 @@ class WorklistPage:
     wiki: str
     page: PageText
     events: list[EventWindow] = field(default_factory=list)
+
+
+def has_box(text: str, local: LocalTemplate) -> bool:
+    """Whether the human part of a page has a ``{{Worklist}}`` box (the table is not parsed).
+
+    A table of 10,000 rows takes seconds to parse and holds no box anyway;
+    with broken region markers the whole page is looked at (and the error
+    is reported when the worklist is read).
+    """
+    try:
+        human = strip_regions(text)
+    except RegionError:
+        human = text
+    return bool(find_calls(human, local))
 
 
 class WorklistJob:
@@ -188,7 +208,7 @@ class WorklistJob:
                     pages = [
                         p
                         for p in read_texts(connection, sorted(wanted)).values()
-                        if p.exists and find_calls(p.text, local)
+                        if p.exists and has_box(p.text, local)
                     ]
                 else:
                     pages = pages_embedding(connection, [local.name, local.spec.name])
