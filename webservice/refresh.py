@@ -25,32 +25,49 @@ _idle = threading.Condition()
 _busy = 0
 
 
-def _run_one(settings: Settings, wiki_id: str, title: str) -> None:
+def _run(settings: Settings, pages: list[tuple[str, str]]) -> None:
     from bot.sync import SyncJob
     from campaignkit.wiki.connection import WikiFarm
     from webservice.journal import engine
 
     engine(settings)  # the bot's own tables, declared by the import above
     farm = WikiFarm(settings)
+    wikis = {wiki_id for wiki_id, _title in pages}
     try:
-        summary = SyncJob(farm, settings).run(targets=[title], wiki=wiki_id)
-        log.info("refresh of %s:%s done: %s", wiki_id, title, summary)
+        summary = SyncJob(farm, settings).run(
+            targets=[title for _wiki, title in pages],
+            wiki=next(iter(wikis)) if len(wikis) == 1 else None,
+        )
+        log.info("refresh of %s done: %s", pages, summary)
     finally:
         farm.close()
+
+
+def _take_waiting(first: tuple[Settings, str, str]) -> list[tuple[Settings, str, str]]:
+    """The request just taken plus every one queued behind it: one sync run serves all."""
+    taken = [first]
+    while True:
+        try:
+            taken.append(_requests.get_nowait())
+        except queue.Empty:
+            return taken
 
 
 def _work() -> None:
     global _busy
     while True:
-        settings, wiki_id, title = _requests.get()
-        try:
-            _run_one(settings, wiki_id, title)
-        except Exception:  # a failed refresh is retried by the next scheduled run
-            log.exception("refresh of %s:%s failed", wiki_id, title)
-        finally:
-            with _idle:
-                _busy -= 1
-                _idle.notify_all()
+        taken = _take_waiting(_requests.get())
+        by_settings: dict[int, tuple[Settings, list[tuple[str, str]]]] = {}
+        for settings, wiki_id, title in taken:
+            by_settings.setdefault(id(settings), (settings, []))[1].append((wiki_id, title))
+        for settings, pages in by_settings.values():
+            try:
+                _run(settings, pages)
+            except Exception:  # a failed refresh is retried by the next scheduled run
+                log.exception("refresh of %s failed", pages)
+        with _idle:
+            _busy -= len(taken)
+            _idle.notify_all()
 
 
 def request_refresh(settings: Settings, wiki_id: str, title: str) -> None:
