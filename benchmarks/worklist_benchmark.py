@@ -8,8 +8,10 @@ those Yoruba articles exist), and a worklist page per size on the hub plus a
 language-gap worklist per size on the Yoruba wiki.
 
 For each size it prints, in one run: API requests of a full refresh (first
-and unchanged), of the item facts alone with and without the bot flag next
-to the bounds ceil(N/500) and ceil(N/50), of a language-gap refresh, and of
+and unchanged: facts, ceil(N/5000) category pages and a fixed few for the
+page, the events, the stop page and the save), of the item facts alone with
+and without the bot flag next to the bounds ceil(N/500) and ceil(N/50), of a
+language-gap refresh, and of
 the straightforward Pywikibot way (``Page.exists()`` then ``Page.text`` per
 article); seconds and peak Python memory (tracemalloc) for each. Run by hand:
 
@@ -225,9 +227,10 @@ def main() -> None:
             restore(settings, "metawiki", f"Bench worklist {size}", worklist_text("metawiki", size))
             restore(settings, "yowiki", f"Bench gap {size}", worklist_text("yowiki", size, True))
             first = refresh(settings, "metawiki", f"Bench worklist {size}")
-            row(f"refresh ({first['outcome']}; {first['detail']})", first, f"{with_flag} + 8")
+            fixed = f"{with_flag} + {math.ceil(size / 5000)} + fixed"
+            row(f"refresh ({first['outcome']}; {first['detail']})", first, fixed)
             again = refresh(settings, "metawiki", f"Bench worklist {size}")
-            row(f"refresh again ({again['outcome']})", again, f"{with_flag} + 6")
+            row(f"refresh again ({again['outcome']})", again, fixed)
             gap = refresh(settings, "yowiki", f"Bench gap {size}")
             row(f"gap refresh ({gap['items']} missing; {gap['detail']})", gap)
             if size <= args.pywikibot_max:
