@@ -382,6 +382,7 @@ def test_bytes_added_sum_positive_changes_once_per_edit_in_batches_of_users():
     overlapping = EventWindow("yowiki:Other", start, end, ("User 1",))
     totals = bytes_added(wiki, [day, overlapping], {"Lagos", "Ibadan"})
     assert totals == {"Lagos": 150, "Ibadan": 700}
+    assert bytes_added(wiki, [day], None)["Elsewhere"] == 999  # a claimed article off the list
     users_per_request = {len(c["ucuser"].split("|")) for c in wiki.calls}
     assert users_per_request == {50, 10, 1}
     assert wiki.calls[0]["ucstart"] == "2027-04-20T09:00:00Z"

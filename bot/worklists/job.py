@@ -374,11 +374,7 @@ class WorklistJob:
                 )
             listing = self._describe(definition, source.titles)
             windows = worklist.events
-            added = (
-                bytes_added(self.farm[definition.wiki], windows, {i.target for i in listing.items})
-                if windows
-                else {}
-            )
+            added = bytes_added(self.farm[definition.wiki], windows) if windows else {}
         except SourceError as error:
             return self._kept(outcome, str(error))
         except read_failures() as error:

@@ -40,10 +40,16 @@ def _api_time(moment: datetime) -> str:
 
 
 def bytes_added(
-    connection: WikiConnection, windows: Iterable[EventWindow], titles: Iterable[str]
+    connection: WikiConnection,
+    windows: Iterable[EventWindow],
+    titles: Iterable[str] | None = None,
 ) -> dict[str, int]:
-    """Bytes added per article (only the ones asked for), by the events' participants."""
-    wanted = set(titles)
+    """Bytes added per article by the events' participants (all articles, or those asked for).
+
+    The default is every article they edited, because a claimed article that
+    has left the worklist's sources still shows its progress.
+    """
+    wanted = None if titles is None else set(titles)
     totals: Counter[str] = Counter()
     counted: set[int] = set()
     for window in windows:
@@ -64,7 +70,7 @@ def bytes_added(
                 for contribution in answer.get("query", {}).get("usercontribs", []):
                     revid = contribution.get("revid", 0)
                     title = contribution.get("title", "")
-                    if revid in counted or title not in wanted:
+                    if revid in counted or (wanted is not None and title not in wanted):
                         continue
                     counted.add(revid)
                     totals[title] += max(0, int(contribution.get("sizediff", 0) or 0))
