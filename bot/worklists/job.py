@@ -210,8 +210,12 @@ class WorklistJob:
                         for p in read_texts(connection, sorted(wanted)).values()
                         if p.exists and has_box(p.text, local)
                     ]
-                else:
-                    pages = pages_embedding(connection, [local.name, local.spec.name])
+                else:  # a page that only transcludes a worklist page has no box of its own
+                    pages = [
+                        p
+                        for p in pages_embedding(connection, [local.name, local.spec.name])
+                        if has_box(p.text, local)
+                    ]
             except read_failures() as error:
                 self.summary.error(f"{wiki_id}: cannot list worklist pages: {error}")
                 continue
