@@ -112,6 +112,13 @@ class WorklistPage:
     events: list[EventWindow] = field(default_factory=list)
 
 
+def _some(names: Iterable[str], shown: int = 3) -> str:
+    """``a, b, c and 4 more``: a message names a few, not hundreds."""
+    unique = list(dict.fromkeys(names))
+    more = f" and {len(unique) - shown} more" if len(unique) > shown else ""
+    return ", ".join(unique[:shown]) + more
+
+
 def has_box(text: str, local: LocalTemplate) -> bool:
     """Whether the human part of a page has a ``{{Worklist}}`` box (the table is not parsed).
 
@@ -242,14 +249,20 @@ class WorklistJob:
                 )
                 continue
             for title, page in texts.items():
-                events = ", ".join(w.event for w in named[(wiki_id, title)])
+                events = _some(w.event for w in named[(wiki_id, title)])
                 if not page.exists:
                     self.summary.error(
                         f"{wiki_id}:{title}: the worklist page named by event(s) {events} "
-                        "does not exist"
+                        "(field worklist) does not exist"
                     )
-                    continue
-                found[(wiki_id, title)] = WorklistPage(wiki_id, page, named[(wiki_id, title)])
+                elif not has_box(page.text, self.manifest(wiki_id).template("worklist")):
+                    self.summary.warn(
+                        f"{wiki_id}:{title}: named as worklist by event(s) {events}, but it has "
+                        "no {{Worklist}} box, so the bot has nothing to build (a table kept by "
+                        "hand is left alone)"
+                    )
+                else:
+                    found[(wiki_id, title)] = WorklistPage(wiki_id, page, named[(wiki_id, title)])
         return self._report_unfound(wanted, found, wiki_ids, strict)
 
     def _report_unfound(
