@@ -22,6 +22,7 @@ from benchmarks.scratch_wikis import (
     fresh_wikis,
     import_pages,
     measured,
+    run_jobs,
     stop_wikis,
     table,
 )
@@ -125,7 +126,10 @@ def main() -> None:
         state = PageState(f"sqlite:///{layout.root / 'bench-state.sqlite'}")
         with state.engine.begin() as connection:
             connection.exec_driver_sql("DELETE FROM event_pages")
-        rows = [run_sync(settings, state, "first sync"), run_sync(settings, state, "no change")]
+        run_jobs(layout)
+        first = run_sync(settings, state, "first sync")
+        run_jobs(layout)
+        rows = [first, run_sync(settings, state, "no change")]
         columns = list(rows[0])
         print(f"campaign: {args.events} events, {args.participants} participants, 2 wikis")
         print(table(rows, columns))
