@@ -11,6 +11,7 @@ test wikis and a developer's demo wikis are never touched.
 from __future__ import annotations
 
 import os
+import resource
 import secrets
 import sqlite3
 import subprocess
@@ -137,24 +138,32 @@ def run_jobs(layout: DevWikiLayout) -> None:
 
 @dataclass
 class Measure:
-    """Seconds and peak Python memory of one phase."""
+    """Seconds and memory of one phase."""
 
     seconds: float = 0.0
     peak_mb: float = 0.0
+    rss_mb: float = 0.0
 
 
 @contextmanager
-def measured() -> Iterator[Measure]:
-    """Time a block and record the peak of Python allocations inside it."""
+def measured(trace_memory: bool = True) -> Iterator[Measure]:
+    """Time a block; report the process's peak RSS after it.
+
+    ``trace_memory`` also records the peak of Python allocations (tracemalloc),
+    which slows allocation-heavy code several times: measure seconds without it.
+    """
     result = Measure()
-    tracemalloc.start()
+    if trace_memory:
+        tracemalloc.start()
     started = time.perf_counter()
     try:
         yield result
     finally:
         result.seconds = time.perf_counter() - started
-        result.peak_mb = tracemalloc.get_traced_memory()[1] / 1e6
-        tracemalloc.stop()
+        if trace_memory:
+            result.peak_mb = tracemalloc.get_traced_memory()[1] / 1e6
+            tracemalloc.stop()
+        result.rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def table(
