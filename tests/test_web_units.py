@@ -383,3 +383,32 @@ def test_colours_have_enough_contrast(text, background):
     assert text in css and background in css
     light, dark = sorted((_luminance(text), _luminance(background)), reverse=True)
     assert (light + 0.05) / (dark + 0.05) >= 4.5
+
+
+def test_status_page_lists_recent_runs(tmp_path, settings, redis_url):
+    import dataclasses
+
+    from campaignkit.run_log import record_run
+    from webservice.app import create_app
+
+    local = dataclasses.replace(
+        settings,
+        database_url=f"sqlite:///{tmp_path / 'status.sqlite'}",
+        redis_url=redis_url,
+        state_dir=tmp_path,
+        web={"retry_interval": 0, "cache_seconds": 0},
+    )
+    record_run(
+        local.database_url,
+        {
+            "task": "sync",
+            "run_id": "abc123",
+            "edited": 4,
+            "errors": ["yowiki:Some page: a broken region"],
+        },
+        "cli",
+    )
+    page = create_app(local, retry_worker=False).test_client().get("/status")
+    assert page.status_code == 200
+    assert "sync (cli)" in page.text and "yowiki:Some page: a broken region" in page.text
+    assert "No task worker is running" in page.text

@@ -139,6 +139,16 @@ def my_submissions() -> Any:
     )
 
 
+@blueprint.route("/status")
+def status() -> Any:
+    """The bot's recent runs, the task queue and the worker, for organizers and operators."""
+    from jobs.status import queue_status
+
+    report = queue_status(settings(), limit=30)
+    pending = journal.due(settings(), limit=100)
+    return render_template("status.html", report=report, pending=len(pending))
+
+
 @blueprint.route("/language", methods=["POST"])
 def language() -> Any:
     """The language chooser: remembered in a cookie for a year."""
