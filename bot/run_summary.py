@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from campaignkit.run_context import current_run_id
 from campaignkit.wiki.editing import EditOutcome, EditResult
 
 
@@ -31,6 +32,10 @@ class RunSummary:
     diffs: list[str] = field(default_factory=list)
     requests: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        """Every log line from now on carries this run's id."""
+        current_run_id.set(self.run_id)
 
     def read(self, wiki_id: str, count: int = 1) -> None:
         """Count pages read on a wiki."""

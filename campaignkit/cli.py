@@ -9,8 +9,6 @@ with one line that names what is wrong, not a traceback.
 from __future__ import annotations
 
 import json
-import logging
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +18,7 @@ from campaignkit.config import ConfigError, Settings, load_settings
 from campaignkit.devwiki import lifecycle
 from campaignkit.devwiki.layout import DevWikiLayout
 from campaignkit.devwiki.packages import DevWikiError
+from campaignkit.run_context import configure_logging
 from campaignkit.services import ServiceUnavailable
 from campaignkit.wiki.errors import WikiError
 
@@ -82,11 +81,7 @@ class CampaignkitGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, verbose: bool, dry_run: bool) -> None:
     """Campaign bookkeeping for Wikimedia wikis: bot jobs, local wikis and the webservice."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(verbose)
     ctx.obj = RunContext(config_path=config_path, verbose=verbose, dry_run=dry_run)
 
 
