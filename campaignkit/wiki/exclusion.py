@@ -24,6 +24,8 @@ def _names(value: str) -> set[str]:
 
 def bot_may_edit(text: str, username: str) -> bool:
     """Whether the bot called ``username`` may edit a page with this text."""
+    if "bots" not in text.lower():
+        return True  # no {{bots}} or {{nobots}} anywhere: skip parsing a big page
     me = username.casefold()
     for template in mwparserfromhell.parse(text).filter_templates(recursive=True):
         name = str(template.name).strip().replace("_", " ")
