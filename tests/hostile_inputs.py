@@ -97,6 +97,7 @@ HOSTILE_INPUTS: tuple[HostileInput, ...] = (
     HostileInput("protocol-relative", "[//evil.example x]", "protocol-relative link"),
     HostileInput("mailto", "mailto:evil@example.org", "scheme without slashes"),
     HostileInput("tel-after-word", "Hotel: tel:+2348000000", "scheme after a word"),
+    HostileInput("tel-after-underscores", "__NOTOC__tel:{{", "scheme after an escaped _"),
     HostileInput("isbn", "ISBN 978-3-16-148410-0", "magic link"),
     HostileInput("rfc-pmid", "RFC 1234 PMID 12345", "magic links"),
     HostileInput("isbn-nbsp", "ISBN\u00a0978-3-16-148410-0", "magic link with NBSP"),

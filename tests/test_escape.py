@@ -302,3 +302,10 @@ def test_property_one_parameter_whatever_the_text(value):
     assert len(templates) == 1
     assert [str(p.name) for p in templates[0].params] == ["name", "x"]
     assert unescape_value(str(templates[0].params[0].value)) == unicodedata.normalize("NFC", value)
+
+
+def test_scheme_after_an_encoded_word_character_is_escaped():
+    # Found by the property test on the real wiki: "__tel:" is written "_&#95;tel:", and
+    # the ";" ending the entity lets MediaWiki start a free "tel:" link there.
+    assert escape_value("__NOTOC__tel:{{", multiline=True).endswith("tel&#58;&#123;&#123;")
+    assert escape_value("x_tel:2") == "x_tel:2"  # a plain word character is no boundary

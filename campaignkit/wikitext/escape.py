@@ -142,6 +142,11 @@ def _follows_scheme(value: str, colon: int) -> bool:
             start = colon - len(scheme)
             if start == 0 or not re.match(r"[A-Za-z0-9_]", value[start - 1]):
                 return True
+            # A word character that is itself written as an entity ends in ``;``,
+            # which is a boundary for MediaWiki's free-link rule (``__tel:`` is
+            # written ``_&#95;tel:``), so the scheme's colon must be escaped too.
+            if _must_encode(value, start - 1):
+                return True
     return False
 
 
