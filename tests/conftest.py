@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from campaignkit.config import Settings, load_settings
 from campaignkit.devwiki import lifecycle, servers
@@ -20,6 +21,13 @@ from campaignkit.devwiki.layout import DevWikiLayout
 from campaignkit.services import ServiceUnavailable, ensure_mariadb, ensure_redis
 
 REPO = Path(__file__).resolve().parent.parent
+
+# CI replays a fixed set of Hypothesis examples, so a run cannot fail on an example
+# no developer has seen; developers' runs keep exploring new ones (and any failure
+# they find becomes a fixed test, as tests/test_escape.py shows).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 TEST_WIKI_DIR = Path(
     os.environ.get("CAMPAIGNKIT_TEST_DEVWIKI_DIR", REPO / ".state" / "test-devwiki")
 )
