@@ -34,9 +34,26 @@ TEST_WIKI_DIR = Path(
 TEST_WIKI_PORT = int(os.environ.get("CAMPAIGNKIT_TEST_DEVWIKI_PORT", "8811"))
 
 
+def _test_port() -> int:
+    """Our wikis' port if they already run from TEST_WIKI_DIR, else the first free pair.
+
+    Another checkout's test wikis (or anything else) may hold 8811/8812; a fresh
+    clone must not fail because of them, nor stop them.
+    """
+    if "CAMPAIGNKIT_TEST_DEVWIKI_PORT" in os.environ:
+        return TEST_WIKI_PORT
+    for port in range(TEST_WIKI_PORT, TEST_WIKI_PORT + 1000, 100):
+        layout = DevWikiLayout(root=TEST_WIKI_DIR, port=port)
+        if all(servers.state(layout, w).pid for w in layout.wikis):
+            return port  # ours, from an earlier session of this checkout
+        if not any(servers.port_in_use(w.port) for w in layout.wikis):
+            return port
+    raise RuntimeError("no free pair of ports for the test wikis (8811, 8911, ... 9711)")
+
+
 @pytest.fixture(scope="session")
 def devwiki_layout() -> DevWikiLayout:
-    return DevWikiLayout(root=TEST_WIKI_DIR, port=TEST_WIKI_PORT)
+    return DevWikiLayout(root=TEST_WIKI_DIR, port=_test_port())
 
 
 @pytest.fixture(scope="session")

@@ -39,9 +39,22 @@ MARIADB_WIKI_DIR = Path(
 MARIADB_WIKI_PORT = int(os.environ.get("CAMPAIGNKIT_TEST_MARIADB_WIKI_PORT", "8815"))
 
 
+def _maria_port() -> int:
+    """Our MariaDB wiki's port if it already runs from its directory, else a free one."""
+    if "CAMPAIGNKIT_TEST_MARIADB_WIKI_PORT" in os.environ:
+        return MARIADB_WIKI_PORT
+    for port in range(MARIADB_WIKI_PORT, MARIADB_WIKI_PORT + 1000, 100):
+        target = MariaDBWiki(root=MARIADB_WIKI_DIR, port=port)
+        if mariadb_wiki.servers.state(target.layout, target.wiki).pid:
+            return port
+        if not mariadb_wiki.servers.port_in_use(port):
+            return port
+    raise RuntimeError("no free port for the MariaDB test wiki")
+
+
 @pytest.fixture(scope="module")
 def maria(mariadb):
-    target = MariaDBWiki(root=MARIADB_WIKI_DIR, port=MARIADB_WIKI_PORT)
+    target = MariaDBWiki(root=MARIADB_WIKI_DIR, port=_maria_port())
     running_before = mariadb_wiki.servers.state(target.layout, target.wiki).pid is not None
     accounts = mariadb_wiki.up(target, echo=lambda _line: None)
     yield target, accounts
