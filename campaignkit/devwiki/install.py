@@ -176,6 +176,11 @@ def install_wiki(wiki: LocalWiki, accounts: LocalAccounts) -> None:
     if result.returncode != 0 or not wiki.settings_file.is_file():
         detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
         raise DevWikiError(f"{wiki.id}: MediaWiki's install.php failed: {' '.join(detail)}")
+    finish_install(wiki, accounts)
+
+
+def finish_install(wiki: LocalWiki, accounts: LocalAccounts) -> None:
+    """After MediaWiki's installer (SQLite or MariaDB): our settings, the bot and the users."""
     write_local_settings(wiki)
     _php("createAndPromote.php", wiki, "--bot", accounts.bot_user, accounts.bot_main_password)
     for name, password in accounts.users.items():

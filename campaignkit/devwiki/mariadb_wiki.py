@@ -29,13 +29,8 @@ import pymysql
 import tomli_w
 
 from campaignkit.devwiki import servers
-from campaignkit.devwiki.install import (
-    BOT_GRANTS,
-    EXTRA_SETTINGS,
-    LocalAccounts,
-    _php,
-)
-from campaignkit.devwiki.layout import BOT_APP_ID, MEDIAWIKI_ROOT, DevWikiLayout, LocalWiki
+from campaignkit.devwiki.install import LocalAccounts, finish_install
+from campaignkit.devwiki.layout import MEDIAWIKI_ROOT, DevWikiLayout, LocalWiki
 from campaignkit.devwiki.packages import DevWikiError, ensure_installed
 
 DEFAULT_PORT = 8815
@@ -199,21 +194,7 @@ def install(target: MariaDBWiki, echo: Echo = print) -> LocalAccounts:
     if result.returncode != 0 or not wiki.settings_file.is_file():
         detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
         raise DevWikiError(f"{wiki.id}: MediaWiki's install.php failed: {' '.join(detail)}")
-    with wiki.settings_file.open("a", encoding="utf-8") as settings:
-        settings.write(EXTRA_SETTINGS.replace("{cache_dir}", str(wiki.directory / "cache")))
-    _php("createAndPromote.php", wiki, "--bot", accounts.bot_user, accounts.bot_main_password)
-    for name, password in accounts.users.items():
-        _php("createAndPromote.php", wiki, name, password)
-    _php(
-        "createBotPassword.php",
-        wiki,
-        "--appid",
-        BOT_APP_ID,
-        "--grants",
-        BOT_GRANTS,
-        accounts.bot_user,
-        accounts.bot_password,
-    )
+    finish_install(wiki, accounts)
     accounts.save(target.accounts_file)
     return accounts
 
