@@ -21,7 +21,7 @@ def page_locks(run: RunContext):  # noqa: ANN201 - campaignkit.locks.PageLocks
     if not settings.redis_url:
         return PageLocks(None, settings.redis_prefix)
     ensure_redis(settings.redis_url)
-    return PageLocks.from_url(settings.redis_url, settings.redis_prefix)
+    return PageLocks.for_settings(settings)
 
 
 def register(group: click.Group) -> None:

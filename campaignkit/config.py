@@ -95,6 +95,7 @@ class Settings:
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "campaignkit"
     task_visibility_timeout: float = 7200.0
+    page_lock_ttl: float = 300.0
     database_url: str = ""
     state_dir: Path = field(default_factory=lambda: default_state_dir())
     write_throttle: float = 10.0
@@ -301,6 +302,7 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
         redis_url = services.text("redis_url", default="redis://127.0.0.1:6379/0")
     redis_prefix = services.text("redis_prefix", default="campaignkit")
     task_visibility_timeout = services.number("task_visibility_timeout", 7200.0)
+    page_lock_ttl = services.number("page_lock_ttl", 300.0)
     services.reject_unknown()
 
     tool = _Section(top.table("tool", required=False), path, "tool")
@@ -319,6 +321,7 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         task_visibility_timeout=task_visibility_timeout,
+        page_lock_ttl=page_lock_ttl,
         database_url=database_url,
         state_dir=state_dir,
         write_throttle=write_throttle,

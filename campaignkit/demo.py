@@ -110,7 +110,7 @@ def _run_bot(settings: Settings, echo: Echo, verbose: bool) -> None:
     from campaignkit.wiki.connection import WikiFarm
 
     farm = WikiFarm(settings, verbose=verbose)
-    locks = PageLocks.from_url(settings.redis_url, settings.redis_prefix)
+    locks = PageLocks.for_settings(settings)
     summary = SyncJob(farm, settings, locks=locks).run()
     record_run(settings.database_url, summary.as_dict(), origin="demo")
     echo(summary.lines()[0])

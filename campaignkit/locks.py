@@ -15,6 +15,8 @@ from contextlib import contextmanager
 
 import redis
 
+from campaignkit.config import Settings
+
 
 class PageBusy(Exception):
     """Another process holds the page's lock."""
@@ -36,6 +38,11 @@ class PageLocks:
         """Locks on the Redis at ``url``; an empty URL gives process-local no-op locks."""
         client = redis.Redis.from_url(url) if url else None
         return cls(client, prefix, **kwargs)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> PageLocks:
+        """The configured Redis, prefix and expiry (``services.page_lock_ttl``)."""
+        return cls.from_url(settings.redis_url, settings.redis_prefix, ttl=settings.page_lock_ttl)
 
     def key(self, wiki_id: str, title: str) -> str:
         """The Redis key of one page's lock (titles hashed: keys stay short and safe)."""

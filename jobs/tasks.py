@@ -75,7 +75,7 @@ def _sync(task: Task, targets: list[str], wiki: str | None, full: bool = False) 
         _farm(settings),
         settings,
         full=full,
-        locks=PageLocks.from_url(settings.redis_url, settings.redis_prefix),
+        locks=PageLocks.for_settings(settings),
     )
     summary = job.run(targets, wiki=wiki).as_dict()
     record_run(settings.database_url, summary, origin=f"celery:{task.name.rsplit('.', 1)[-1]}")
@@ -143,7 +143,7 @@ def compute_metrics(self: Task, targets: list[str] | None = None) -> dict:
         settings,
         summary,
         targets=targets or (),
-        locks=PageLocks.from_url(settings.redis_url, settings.redis_prefix),
+        locks=PageLocks.for_settings(settings),
     )
     result = summary.finish(_farm(settings).request_counts()).as_dict()
     record_run(settings.database_url, result, origin="celery:compute_metrics")

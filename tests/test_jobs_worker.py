@@ -47,6 +47,8 @@ def worker_config(tmp_path, settings, redis_url):
                     "redis_url": redis_url,
                     "redis_prefix": prefix,
                     "task_visibility_timeout": 10,
+                    # A killed worker's page lock must expire within the test's patience.
+                    "page_lock_ttl": 15,
                 },
             }
         )
