@@ -158,3 +158,14 @@ def templates_installed(settings, devwiki_layout: DevWikiLayout) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(autouse=True)
+def _templates_for_wiki_tests(request):
+    """Every test against the real wikis sees the contract's templates installed.
+
+    Previews and rendered pages depend on them, and a fresh clone's first test
+    must not depend on which test module happened to install them earlier.
+    """
+    if request.node.get_closest_marker("wiki"):
+        request.getfixturevalue("templates_installed")
