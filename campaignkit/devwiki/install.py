@@ -1,7 +1,9 @@
 """Install the local wikis: MediaWiki's installer, our settings, accounts, interwiki links.
 
-Installing takes a few seconds per wiki; ``reset`` avoids repeating it by
-copying the pristine snapshot taken right after the first install.
+One installer for SQLite and MariaDB wikis, so that the replica tests' wiki is
+set up exactly like the everyday ones. Installing takes a few seconds per wiki;
+``reset`` of SQLite wikis avoids repeating it by copying the pristine snapshot
+taken right after the first install.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ import json
 import os
 import secrets
 import shutil
-import sqlite3
 import subprocess
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from campaignkit.devwiki import database
 from campaignkit.devwiki.layout import BOT_APP_ID, MEDIAWIKI_ROOT, DevWikiLayout, LocalWiki
 from campaignkit.devwiki.packages import DevWikiError
 
@@ -148,17 +150,12 @@ def install_wiki(wiki: LocalWiki, accounts: LocalAccounts) -> None:
     """Run MediaWiki's installer for one wiki and add the local settings and accounts."""
     if wiki.directory.exists():
         shutil.rmtree(wiki.directory)
-    wiki.data_dir.mkdir(parents=True)
-    (wiki.directory / "cache").mkdir()
+    database.prepare_empty(wiki)
+    (wiki.directory / "cache").mkdir(parents=True)
     command = [
         "php",
         str(MEDIAWIKI_ROOT / "maintenance" / "install.php"),
-        "--dbtype",
-        "sqlite",
-        "--dbpath",
-        str(wiki.data_dir),
-        "--dbname",
-        wiki.id,
+        *database.installer_arguments(wiki),
         "--server",
         wiki.server,
         "--scriptpath",
@@ -180,7 +177,7 @@ def install_wiki(wiki: LocalWiki, accounts: LocalAccounts) -> None:
 
 
 def finish_install(wiki: LocalWiki, accounts: LocalAccounts) -> None:
-    """After MediaWiki's installer (SQLite or MariaDB): our settings, the bot and the users."""
+    """After MediaWiki's installer: our settings, the bot and the users."""
     write_local_settings(wiki)
     _php("createAndPromote.php", wiki, "--bot", accounts.bot_user, accounts.bot_main_password)
     for name, password in accounts.users.items():
@@ -198,29 +195,29 @@ def finish_install(wiki: LocalWiki, accounts: LocalAccounts) -> None:
 
 
 def link_wikis(layout: DevWikiLayout) -> None:
-    """Make each wiki a language link (and the hub a ``meta:`` interwiki) of the other."""
+    """Make each wiki a language link (and the hub a ``meta:`` interwiki) of the others."""
     for wiki in layout.wikis:
-        rows = []
-        for other in layout.wikis:
-            if other.id == wiki.id:
-                continue
-            prefixes = [other.lang] + (["meta", "m"] if other.is_hub else [])
-            for prefix in prefixes:
-                rows.append((prefix, f"{other.server}/index.php/$1", other.api_url))
-        with sqlite3.connect(wiki.database_file) as database:
-            database.executemany(
-                "INSERT OR REPLACE INTO interwiki "
-                "(iw_prefix, iw_url, iw_api, iw_wikiid, iw_local, iw_trans) "
-                "VALUES (?, ?, ?, '', 1, 0)",
+        rows = [
+            (prefix, f"{other.server}/index.php/$1", other.api_url, "", 1, 0)
+            for other in layout.wikis
+            if other.id != wiki.id
+            for prefix in [other.lang] + (["meta", "m"] if other.is_hub else [])
+        ]
+        if rows:
+            database.replace_rows(
+                wiki,
+                "interwiki",
+                ("iw_prefix", "iw_url", "iw_api", "iw_wikiid", "iw_local", "iw_trans"),
                 rows,
             )
 
 
 def install_all(layout: DevWikiLayout, echo: Callable[[str], None] = print) -> LocalAccounts:
-    """Install both wikis from scratch and take the pristine snapshot."""
+    """Install every wiki of the layout from scratch and take the pristine snapshot."""
     accounts = LocalAccounts.generate()
     for wiki in layout.wikis:
-        echo(f"Installing {wiki.id} ({wiki.lang}) in {wiki.directory}")
+        where = "SQLite" if wiki.database == "sqlite" else f"MariaDB {wiki.database_name}"
+        echo(f"Installing {wiki.id} ({wiki.lang}, {where}) in {wiki.directory}")
         install_wiki(wiki, accounts)
     link_wikis(layout)
     accounts.save(layout.accounts_file)
@@ -228,11 +225,17 @@ def install_all(layout: DevWikiLayout, echo: Callable[[str], None] = print) -> L
     return accounts
 
 
+def can_snapshot(layout: DevWikiLayout) -> bool:
+    """Whether copying the wikis' directories copies their data (SQLite's files do)."""
+    return layout.database == "sqlite"
+
+
 def take_snapshot(layout: DevWikiLayout) -> None:
     """Copy the freshly installed wikis aside so that ``reset`` takes seconds."""
     if layout.pristine_dir.exists():
         shutil.rmtree(layout.pristine_dir)
-    shutil.copytree(layout.wikis_dir, layout.pristine_dir)
+    if can_snapshot(layout):
+        shutil.copytree(layout.wikis_dir, layout.pristine_dir)
 
 
 def restore_snapshot(layout: DevWikiLayout) -> None:
@@ -245,7 +248,7 @@ def restore_snapshot(layout: DevWikiLayout) -> None:
 
 
 def is_installed(layout: DevWikiLayout) -> bool:
-    """Both wikis and the accounts file exist."""
+    """Every wiki (settings and database) and the accounts file exist."""
     return layout.accounts_file.is_file() and all(
-        w.settings_file.is_file() and w.database_file.is_file() for w in layout.wikis
+        w.settings_file.is_file() and database.exists(w) for w in layout.wikis
     )

@@ -1,7 +1,9 @@
-"""Where the local wikis live on disk and which ports they answer on.
+"""Where the local wikis live on disk, which ports they answer on, which database holds them.
 
 One object holds every path so that ``up``, ``down``, ``reset``, ``status`` and
-the test fixtures can never disagree about them.
+the test fixtures can never disagree about them. The everyday pair of wikis and
+the MariaDB wiki of the replica tests are the same kind of object, so that one
+installer and one lifecycle serve both.
 """
 
 from __future__ import annotations
@@ -15,6 +17,23 @@ DIR_ENVVAR = "CAMPAIGNKIT_DEVWIKI_DIR"
 PORT_ENVVAR = "CAMPAIGNKIT_DEVWIKI_PORT"
 DEFAULT_PORT = 8801
 BOT_APP_ID = "campaignkit"
+DATABASES = ("sqlite", "mysql")
+
+
+@dataclass(frozen=True)
+class WikiSpec:
+    """What a wiki is, before a layout gives it a port and a directory."""
+
+    id: str
+    lang: str
+    sitename: str
+    is_hub: bool
+
+
+FARM = (
+    WikiSpec("metawiki", "en", "Campaign Hub", True),
+    WikiSpec("yowiki", "yo", "Wikipedia Yoruba (local)", False),
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +46,7 @@ class LocalWiki:
     port: int
     is_hub: bool
     directory: Path
+    database: str = "sqlite"
 
     @property
     def server(self) -> str:
@@ -53,13 +73,31 @@ class LocalWiki:
         """The main SQLite database, where the interwiki table lives."""
         return self.data_dir / f"{self.id}.sqlite"
 
+    @property
+    def database_name(self) -> str:
+        """The database's name: the SQLite file's stem, or the MariaDB database."""
+        return f"campaignkit_{self.id}" if self.database == "mysql" else self.id
+
 
 @dataclass(frozen=True)
 class DevWikiLayout:
-    """The local wikis' directory tree and ports."""
+    """The local wikis' directory tree, ports and database.
+
+    ``name`` tells apart the queues (Redis prefix) of layouts that could share
+    a port number over time; ``specs`` are the wikis, the first one is the hub.
+    """
 
     root: Path
     port: int = DEFAULT_PORT
+    database: str = "sqlite"
+    specs: tuple[WikiSpec, ...] = FARM
+    name: str = "dev"
+
+    def __post_init__(self) -> None:
+        # php -S runs in MediaWiki's directory: every path it is given must be absolute.
+        object.__setattr__(self, "root", Path(self.root).expanduser().resolve())
+        if self.database not in DATABASES:
+            raise ValueError(f"database must be one of {', '.join(DATABASES)}")
 
     @classmethod
     def default(cls) -> DevWikiLayout:
@@ -72,20 +110,19 @@ class DevWikiLayout:
         return cls(root=Path(root).expanduser(), port=port)
 
     @property
-    def wikis(self) -> tuple[LocalWiki, LocalWiki]:
-        """The hub (English, like Meta) and a local-language wiki (Yoruba)."""
-        return (
+    def wikis(self) -> tuple[LocalWiki, ...]:
+        """By default the hub (English, like Meta) and a local-language wiki (Yoruba)."""
+        return tuple(
             LocalWiki(
-                "metawiki", "en", "Campaign Hub", self.port, True, self.root / "wikis" / "metawiki"
-            ),
-            LocalWiki(
-                "yowiki",
-                "yo",
-                "Wikipedia Yoruba (local)",
-                self.port + 1,
-                False,
-                self.root / "wikis" / "yowiki",
-            ),
+                spec.id,
+                spec.lang,
+                spec.sitename,
+                self.port + index,
+                spec.is_hub,
+                self.wikis_dir / spec.id,
+                self.database,
+            )
+            for index, spec in enumerate(self.specs)
         )
 
     @property

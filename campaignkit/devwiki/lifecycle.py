@@ -1,4 +1,8 @@
-"""``campaignkit devwiki up|down|status|reset``: the local wikis as one unit."""
+"""``campaignkit devwiki up|down|status|reset``: the local wikis as one unit.
+
+The same functions run the MariaDB wiki of the replica tests (a layout with
+``database="mysql"``), so both kinds of local wiki start, stop and report alike.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any
 
 import tomli_w
 
-from campaignkit.devwiki import install, servers
+from campaignkit.devwiki import database, install, servers
 from campaignkit.devwiki.install import LocalAccounts
 from campaignkit.devwiki.layout import DevWikiLayout
 from campaignkit.devwiki.packages import DevWikiError, ensure_installed
@@ -35,7 +39,7 @@ def write_config(layout: DevWikiLayout, accounts: LocalAccounts) -> None:
         "services": {
             "state_dir": "state",
             "redis_url": "redis://127.0.0.1:6379/0",
-            "redis_prefix": f"campaignkit-dev-{layout.port}",
+            "redis_prefix": f"campaignkit-{layout.name}-{layout.port}",
         },
         "tool": {"name": "campaignkit", "contact": "local development wikis"},
     }
@@ -45,8 +49,9 @@ def write_config(layout: DevWikiLayout, accounts: LocalAccounts) -> None:
 
 def up(layout: DevWikiLayout, echo: Echo = print) -> LocalAccounts:
     """Install when missing, start what is not running, write the config. Idempotent."""
+    database.ensure_server(layout.database)
     if not install.is_installed(layout):
-        ensure_installed(echo)
+        ensure_installed(echo, layout.database)
         layout.root.mkdir(parents=True, exist_ok=True)
         for wiki in layout.wikis:
             servers.stop(layout, wiki)
@@ -62,23 +67,30 @@ def up(layout: DevWikiLayout, echo: Echo = print) -> LocalAccounts:
     return accounts
 
 
-def down(layout: DevWikiLayout, echo: Echo = print) -> None:
-    """Stop the servers that ``up`` started, and nothing else."""
+def down(layout: DevWikiLayout, echo: Echo = print) -> list[str]:
+    """Stop the servers that ``up`` started, and nothing else; name the wikis stopped."""
+    stopped = []
     for wiki in layout.wikis:
         if servers.stop(layout, wiki):
             echo(f"Stopped {wiki.id}")
+            stopped.append(wiki.id)
         else:
             echo(f"{wiki.id} was not started by campaignkit")
+    return stopped
 
 
 def reset(layout: DevWikiLayout, echo: Echo = print) -> LocalAccounts:
-    """Fresh wikis in seconds: stop, copy the pristine snapshot back, start."""
+    """Fresh wikis: SQLite ones in seconds from the pristine snapshot, others reinstalled."""
+    database.ensure_server(layout.database)
     if not install.is_installed(layout):
         return up(layout, echo)
     for wiki in layout.wikis:
         servers.stop(layout, wiki)
-    install.restore_snapshot(layout)
-    echo("Restored the pristine wikis")
+    if install.can_snapshot(layout):
+        install.restore_snapshot(layout)
+        echo("Restored the pristine wikis")
+    else:
+        install.install_all(layout, echo)
     return up(layout, echo)
 
 
@@ -102,6 +114,7 @@ def status(layout: DevWikiLayout) -> dict[str, Any]:
         )
     result: dict[str, Any] = {
         "directory": str(layout.root),
+        "database": layout.database,
         "config": str(layout.config_path),
         "hub": layout.hub.id,
         "wikis": wikis,
