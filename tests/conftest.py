@@ -34,26 +34,27 @@ TEST_WIKI_DIR = Path(
 TEST_WIKI_PORT = int(os.environ.get("CAMPAIGNKIT_TEST_DEVWIKI_PORT", "8811"))
 
 
-def _test_port() -> int:
-    """Our wikis' port if they already run from TEST_WIKI_DIR, else the first free pair.
+def _test_port(root: Path, first: int, envvar: str) -> int:
+    """The first port pair (first, first + 100, ...) whose ports are free or serve our wikis.
 
     Another checkout's test wikis (or anything else) may hold 8811/8812; a fresh
-    clone must not fail because of them, nor stop them.
+    clone must not fail because of them, nor stop them. Processes of our own
+    wikis (even workers whose server was killed) do not make a port foreign:
+    ``lifecycle.up`` takes them over.
     """
-    if "CAMPAIGNKIT_TEST_DEVWIKI_PORT" in os.environ:
-        return TEST_WIKI_PORT
-    for port in range(TEST_WIKI_PORT, TEST_WIKI_PORT + 1000, 100):
-        layout = DevWikiLayout(root=TEST_WIKI_DIR, port=port)
-        if all(servers.state(layout, w).pid for w in layout.wikis):
-            return port  # ours, from an earlier session of this checkout
-        if not any(servers.port_in_use(w.port) for w in layout.wikis):
+    if envvar in os.environ:
+        return first
+    for port in range(first, first + 1000, 100):
+        layout = DevWikiLayout(root=root, port=port)
+        if all(servers.wiki_processes(w) or not servers.port_in_use(w.port) for w in layout.wikis):
             return port
-    raise RuntimeError("no free pair of ports for the test wikis (8811, 8911, ... 9711)")
+    raise RuntimeError(f"no free pair of ports for the test wikis in {root} from {first} on")
 
 
 @pytest.fixture(scope="session")
 def devwiki_layout() -> DevWikiLayout:
-    return DevWikiLayout(root=TEST_WIKI_DIR, port=_test_port())
+    port = _test_port(TEST_WIKI_DIR, TEST_WIKI_PORT, "CAMPAIGNKIT_TEST_DEVWIKI_PORT")
+    return DevWikiLayout(root=TEST_WIKI_DIR, port=port)
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -161,3 +164,71 @@ def _edit_as_admin(wiki, admin, title, text):
         },
     ).json()
     assert answer["edit"]["result"] == "Success", answer
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _kill_server_parent(layout: DevWikiLayout) -> list[int]:
+    """SIGKILL the hub's php -S parent, as the OOM killer would; return its orphaned workers."""
+    wiki = layout.hub
+    before = servers.state(layout, wiki)
+    assert before.pid is not None
+    assert len(before.processes) == 1 + servers.WORKERS
+    os.kill(before.pid, signal.SIGKILL)
+    assert _wait_for(lambda: not servers.serves(before.pid, wiki))
+    workers = [pid for pid in before.processes if pid != before.pid]
+    assert servers.wiki_processes(wiki) == workers
+    # The workers go on serving the port: the state down and up used to be stuck in.
+    assert servers.api_answers(wiki)
+    assert servers.state(layout, wiki).orphaned
+    return workers
+
+
+def test_down_stops_the_workers_of_a_killed_server(scratch_layout):
+    layout = scratch_layout
+    assert cli(layout, "up").returncode == 0
+    _kill_server_parent(layout)
+
+    down = cli(layout, "down")
+    assert down.returncode == 0, down.stderr
+    assert "Stopped metawiki" in down.stdout and "Stopped yowiki" in down.stdout
+    assert servers.wiki_processes(layout.hub) == []
+    assert not servers.port_in_use(layout.hub.port)
+
+
+def test_up_replaces_the_workers_of_a_killed_server(scratch_layout):
+    layout = scratch_layout
+    assert cli(layout, "up").returncode == 0
+    workers = _kill_server_parent(layout)
+
+    up = cli(layout, "up")
+    assert up.returncode == 0, up.stderr
+    assert f"metawiki: stopping {len(workers)} leftover php -S processes" in up.stdout
+    assert "Started metawiki" in up.stdout and "yowiki already runs" in up.stdout
+    after = servers.state(layout, layout.hub)
+    assert after.pid is not None and after.answering
+    assert not set(workers) & set(after.processes)
+    # The new server and its workers are one process group, the one recorded.
+    assert {os.getpgid(pid) for pid in after.processes} == {after.pid}
+    assert api_get(layout.hub, action="query", meta="siteinfo")["query"]["general"]["lang"] == "en"
+
+
+def test_down_kills_a_server_process_that_ignores_sigterm(scratch_layout):
+    layout = scratch_layout
+    assert cli(layout, "up").returncode == 0
+    wiki = layout.hub
+    stuck = servers.state(layout, wiki).processes[-1]
+    os.kill(stuck, signal.SIGSTOP)  # a stopped process leaves SIGTERM pending
+    started = time.monotonic()
+    assert servers.stop(layout, wiki, timeout=1.0)
+    assert time.monotonic() - started >= 1.0
+    assert servers.wiki_processes(wiki) == []
+    assert not servers.port_in_use(wiki.port)
+    assert not layout.pid_file(wiki).exists()

@@ -59,7 +59,7 @@ def up(layout: DevWikiLayout, echo: Echo = print) -> LocalAccounts:
     accounts = LocalAccounts.load(layout.accounts_file)
     for wiki in layout.wikis:
         install.write_local_settings(wiki)
-        if servers.start(layout, wiki):
+        if servers.start(layout, wiki, echo):
             echo(f"Started {wiki.id} at {wiki.server}")
         else:
             echo(f"{wiki.id} already runs at {wiki.server}")
@@ -108,6 +108,7 @@ def status(layout: DevWikiLayout) -> dict[str, Any]:
                 "api": wiki.api_url,
                 "index": f"{wiki.server}/index.php",
                 "pid": server.pid,
+                "processes": list(server.processes),
                 "running": server.answering,
                 "installed": wiki.settings_file.is_file(),
             }
