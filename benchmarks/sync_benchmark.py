@@ -26,8 +26,8 @@ from benchmarks.scratch_wikis import (
     stop_wikis,
     table,
 )
-from bot.page_state import PageState
-from bot.sync import SyncJob
+from bot.run.page_state import PageState
+from bot.sync.job import SyncJob
 from campaignkit.config import load_settings
 from campaignkit.locks import PageLocks
 from campaignkit.wiki.connection import WikiFarm

@@ -30,7 +30,7 @@ from unittest import mock
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.scratch_wikis import import_pages, measured, stop_wikis, table
-from bot.run_summary import RunSummary
+from bot.run.summary import RunSummary
 from bot.worklists import items as items_module
 from bot.worklists import progress as progress_module
 from bot.worklists import sources as sources_module

@@ -1,59 +1,104 @@
-"""The ``campaignkit`` command.
+"""The ``campaignkit`` command: the command line's composition root.
 
 Global options (``--config``, ``-v``, ``--dry-run``) live on the group and
-reach every subcommand through :class:`RunContext`. Expected failures (a bad
-config key, a wiki that does not answer, a refused login) end the command
-with one line that names what is wrong, not a traceback.
+reach every subcommand through :class:`~campaignkit.run_context.RunContext`.
+Expected failures (a bad config key, a wiki that does not answer, a refused
+login) end the command with one line that names what is wrong, not a traceback.
+
+The subcommands of the bot, the jobs and the webservice live beside the code
+they run (``bot/sync/cli.py`` and so on). This module names them in
+:data:`LAZY_COMMANDS` and imports one only when it runs, so ``campaignkit
+--help`` and ``campaignkit devwiki status`` load none of pywikibot, Flask,
+Celery or SQLAlchemy. It is, with :mod:`campaignkit.demo`, the one place in the
+core allowed to reach up into ``bot/``, ``jobs/`` and ``webservice/``
+(``tests/test_layers.py`` holds the list).
 """
 
 from __future__ import annotations
 
+import importlib
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 import click
 
-from campaignkit.config import ConfigError, Settings, load_settings
-from campaignkit.devwiki import lifecycle
-from campaignkit.devwiki.layout import DevWikiLayout
+from campaignkit.config import ConfigError
 from campaignkit.devwiki.packages import DevWikiError
-from campaignkit.run_context import configure_logging
+from campaignkit.run_context import RunContext, configure_logging
 from campaignkit.services import ServiceUnavailable
 from campaignkit.wiki.errors import WikiError
 
 EXPECTED_ERRORS = (ConfigError, WikiError, DevWikiError, ServiceUnavailable)
 
-
-@dataclass
-class RunContext:
-    """What the global options said, with the settings loaded on first use."""
-
-    config_path: str | None
-    verbose: bool
-    dry_run: bool
-    _settings: Settings | None = field(default=None, repr=False)
-    _farm: Any = field(default=None, repr=False)
-
-    @property
-    def settings(self) -> Settings:
-        """The configuration, loaded once."""
-        if self._settings is None:
-            self._settings = load_settings(self.config_path)
-        return self._settings
-
-    @property
-    def farm(self) -> Any:
-        """The configured wikis (imports pywikibot only for commands that need it)."""
-        if self._farm is None:
-            from campaignkit.wiki.connection import WikiFarm
-
-            self._farm = WikiFarm(self.settings, simulate=self.dry_run, verbose=self.verbose)
-        return self._farm
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    # name: (module whose register(group) adds it, the first line of the command's help)
+    "templates": (
+        "bot.templates.cli",
+        "The wiki templates that hold campaign data (on-wiki contract).",
+    ),
+    "sync": (
+        "bot.sync.cli",
+        "Update participants tables, campaign events tables and their data.",
+    ),
+    "worklist": (
+        "bot.worklists.cli",
+        "Worklists: tables of articles to create or improve, with claims and progress.",
+    ),
+    "metrics": (
+        "bot.metrics.cli",
+        "Measure events and campaigns; write their metrics boxes; store a snapshot.",
+    ),
+    "report": (
+        "bot.metrics.cli",
+        "Measure one event or campaign PAGE now and print its metrics; write nothing.",
+    ),
+    "web": (
+        "webservice.cli",
+        "Serve the organizers' web app (forms, dashboards, feeds, API).",
+    ),
+    "worker": (
+        "jobs.cli",
+        "Run the Celery worker (continuous Toolforge job); stops cleanly on SIGTERM.",
+    ),
+    "beat": (
+        "jobs.cli",
+        "Run Celery beat: queues the sync every 15 minutes (use this or jobs.yaml's cron).",
+    ),
+    "jobs": (
+        "jobs.cli",
+        "The task queue's state.",
+    ),
+}
 
 
 class CampaignkitGroup(click.Group):
-    """A click group that turns expected errors into one line on stderr and exit code 1."""
+    """Loads subcommands on first use; turns expected errors into one line and exit code 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command, loaded or not."""
+        return sorted(set(self.commands) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, importing the module that registers it the first time it is asked for."""
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            importlib.import_module(LAZY_COMMANDS[cmd_name][0]).register(self)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, without importing the lazy commands."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name)
+            if command is not None:
+                rows.append((name, command.get_short_help_str(limit)))
+            else:
+                rows.append(
+                    (name, click.utils.make_default_short_help(LAZY_COMMANDS[name][1], limit))
+                )
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the subcommand; report our own errors without a traceback."""
@@ -93,6 +138,9 @@ def devwiki() -> None:
 @devwiki.command("up")
 def devwiki_up() -> None:
     """Install when missing, start both wikis and write their configuration file."""
+    from campaignkit.devwiki import lifecycle
+    from campaignkit.devwiki.layout import DevWikiLayout
+
     layout = DevWikiLayout.default()
     lifecycle.up(layout, echo=click.echo)
     click.echo(f"Configuration: {layout.config_path}")
@@ -101,12 +149,18 @@ def devwiki_up() -> None:
 @devwiki.command("down")
 def devwiki_down() -> None:
     """Stop the wiki servers that 'up' started (nothing else)."""
+    from campaignkit.devwiki import lifecycle
+    from campaignkit.devwiki.layout import DevWikiLayout
+
     lifecycle.down(DevWikiLayout.default(), echo=click.echo)
 
 
 @devwiki.command("reset")
 def devwiki_reset() -> None:
     """Give fresh wikis in seconds by restoring the pristine snapshot."""
+    from campaignkit.devwiki import lifecycle
+    from campaignkit.devwiki.layout import DevWikiLayout
+
     lifecycle.reset(DevWikiLayout.default(), echo=click.echo)
 
 
@@ -114,6 +168,9 @@ def devwiki_reset() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable, with local accounts.")
 def devwiki_status(as_json: bool) -> None:
     """Say what runs where."""
+    from campaignkit.devwiki import lifecycle
+    from campaignkit.devwiki.layout import DevWikiLayout
+
     report = lifecycle.status(DevWikiLayout.default())
     if as_json:
         click.echo(json.dumps(report, indent=2))
@@ -180,34 +237,3 @@ def demo(run: RunContext, web_port: int, no_wait: bool) -> None:
     from campaignkit.demo import run_demo
 
     run_demo(echo=click.echo, verbose=run.verbose, web_port=web_port, wait=not no_wait)
-
-
-PLUGIN_MODULES = (
-    "bot.cli",  # templates install
-    "bot.sync_cli",  # sync
-    "bot.worklist_cli",  # worklists
-    "bot.metrics_cli",  # report, metrics
-    "webservice.cli",  # web
-    "jobs.cli",  # worker, beat, jobs status
-)
-
-
-def register_plugins() -> None:
-    """Attach the subcommands that live with their concern (bot, webservice, jobs).
-
-    Each module in :data:`PLUGIN_MODULES` has ``register(group)``; the command
-    stays next to the code it runs. A module that does not exist yet is skipped.
-    """
-    import importlib
-
-    for name in PLUGIN_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
-        module.register(main)
-
-
-register_plugins()

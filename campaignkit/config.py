@@ -107,7 +107,9 @@ class Settings:
     docs_url: str = "https://www.mediawiki.org/wiki/Tool:Campaignkit"
     stop_page: str = "User:{bot}/Stop"
     stop_run_word: str = "run"
-    web: Mapping[str, Any] = field(default_factory=dict)  # [web], checked by webservice.settings
+    web: Mapping[str, Any] = field(
+        default_factory=dict
+    )  # [web], checked by campaignkit.web_settings
 
     @property
     def hub(self) -> WikiConfig:

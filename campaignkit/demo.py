@@ -104,8 +104,8 @@ def _install_templates(settings: Settings, echo: Echo) -> None:
 
 def _run_bot(settings: Settings, echo: Echo, verbose: bool) -> None:
     from bot.metrics.job import run_metrics
-    from bot.run_summary import RunSummary
-    from bot.sync import SyncJob
+    from bot.run.summary import RunSummary
+    from bot.sync.job import SyncJob
     from campaignkit.run_log import record_run
     from campaignkit.wiki.connection import WikiFarm
 

@@ -7,7 +7,7 @@ import threading
 
 import click
 
-from campaignkit.cli import RunContext
+from campaignkit.run_context import RunContext
 
 
 def register(group: click.Group) -> None:

@@ -67,7 +67,7 @@ def _count_delivery(task: Task, settings: Settings) -> None:
 
 
 def _sync(task: Task, targets: list[str], wiki: str | None, full: bool = False) -> dict:
-    from bot.sync import SyncJob
+    from bot.sync.job import SyncJob
 
     settings = settings_of(task.app)
     _count_delivery(task, settings)
@@ -110,30 +110,32 @@ def write_submission(self: Task, submission_id: str) -> str:
     The journal's claim and the history marker make a second delivery harmless:
     a submission already saved is found in the page history, not saved again.
     """
-    from webservice.settings import load_web_settings
-    from webservice.submissions import attempt
+    from campaignkit.submissions.writer import attempt
+    from campaignkit.web_settings import load_web_settings
 
     settings = settings_of(self.app)
     _count_delivery(self, settings)
-    state = attempt(settings, load_web_settings(settings), submission_id)
+    state = attempt(
+        settings, load_web_settings(settings), submission_id, on_saved=_queue_refresh(self.app)
+    )
     return state.status if state is not None else "unknown"
 
 
 @shared_task(bind=True, **RETRY)
 def retry_submissions(self: Task) -> dict:
     """Every journaled submission whose retry is due (scheduled every minute)."""
-    from webservice.settings import load_web_settings
-    from webservice.submissions import retry_due
+    from campaignkit.submissions.writer import retry_due
+    from campaignkit.web_settings import load_web_settings
 
     settings = settings_of(self.app)
-    return retry_due(settings, load_web_settings(settings))
+    return retry_due(settings, load_web_settings(settings), on_saved=_queue_refresh(self.app))
 
 
 @shared_task(bind=True, **RETRY)
 def compute_metrics(self: Task, targets: list[str] | None = None) -> dict:
     """Metrics of every event (or the named pages), written to the wiki, snapshot stored."""
     from bot.metrics.job import run_metrics
-    from bot.run_summary import RunSummary
+    from bot.run.summary import RunSummary
 
     settings = settings_of(self.app)
     _count_delivery(self, settings)
@@ -148,6 +150,15 @@ def compute_metrics(self: Task, targets: list[str] | None = None) -> dict:
     result = summary.finish(_farm(settings).request_counts()).as_dict()
     record_run(settings.database_url, result, origin="celery:compute_metrics")
     return result
+
+
+def _queue_refresh(app: Any) -> Any:
+    """How a task asks for the refresh of a page it saved: through the queue, like the web."""
+
+    def queue(_settings: Settings, wiki_id: str, title: str) -> None:
+        request_refresh(app, wiki_id, title)
+
+    return queue
 
 
 def _pending_key(settings: Settings) -> str:

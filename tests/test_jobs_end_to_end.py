@@ -16,9 +16,10 @@ import tomli_w
 
 from campaignkit.config import load_settings
 from campaignkit.run_log import recent_runs
+from campaignkit.submissions import journal
 from tests.web_support import csrf_token, log_in, post_form
 from tests.worker_support import Worker, wait_for
-from webservice import campaign_reads, journal
+from webservice import campaign_reads
 
 pytestmark = pytest.mark.wiki
 

@@ -14,7 +14,7 @@ from bot.metrics.api_source import ApiSource
 from bot.metrics.definitions import SourceError
 from bot.metrics.job import run_metrics
 from bot.metrics.snapshots import SnapshotStore
-from bot.run_summary import RunSummary
+from bot.run.summary import RunSummary
 from campaignkit.cli import main
 from campaignkit.locks import PageLocks
 from campaignkit.manifest import english_manifest

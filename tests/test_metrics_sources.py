@@ -17,11 +17,11 @@ from bot.metrics.api_source import ApiSource
 from bot.metrics.compute import event_figures
 from bot.metrics.definitions import EventWindow, Participant
 from bot.metrics.replica_source import LOCAL_TABLES, ReplicaSource
-from bot.participants import build_rows
-from bot.user_checks import check_users
+from campaignkit.codecs.participants_table import build_rows
 from campaignkit.config import load_settings
 from campaignkit.devwiki import mariadb_wiki
 from campaignkit.devwiki.mariadb_wiki import MariaDBWiki
+from campaignkit.wiki.users import check_users
 from tests.metrics_history import (
     Editor,
     History,

@@ -10,8 +10,8 @@ import sys
 import pytest
 import tomli_w
 
-from bot.page_state import PageState
-from bot.sync import SyncJob
+from bot.run.page_state import PageState
+from bot.sync.job import SyncJob
 from campaignkit.locks import PageLocks
 from campaignkit.stop_page import stop_page_title
 from campaignkit.wikitext.regions import region_content

@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from bot.template_installer import (
+from bot.templates.installer import (
     CurrentPage,
     InstallOptions,
     InstallReport,

@@ -19,7 +19,7 @@ import pytest
 import requests
 import tomli_w
 
-from bot.template_installer import (
+from bot.templates.installer import (
     InstallOptions,
     Outcome,
     TemplateInstaller,

@@ -22,11 +22,11 @@ import pytest
 from campaignkit.contract import TEMPLATES, Kind
 from campaignkit.manifest import load_manifest
 from campaignkit.model import read_campaign, read_event
+from campaignkit.submissions import journal
 from campaignkit.validation import InvalidValue, format_value, parse_value
 from tests.hostile_inputs import HOSTILE_INPUTS, URL_INPUTS
 from tests.test_web_wiki import ADA, make_campaign
 from tests.web_support import csrf_token, log_in, web_settings_for
-from webservice import journal
 
 pytestmark = pytest.mark.wiki
 pytest_plugins = ("tests.web_support",)

@@ -20,9 +20,10 @@ from sqlalchemy import update
 
 from campaignkit.devwiki.layout import MEDIAWIKI_ROOT
 from campaignkit.services import reachable
+from campaignkit.submissions import journal
+from campaignkit.submissions import writer as submissions
 from tests.test_web_wiki import ADA, BOLA, make_campaign, make_event
 from tests.web_support import csrf_token, free_port, log_in, web_settings_for
-from webservice import journal, submissions
 
 pytestmark = pytest.mark.wiki
 pytest_plugins = ("tests.web_support",)

@@ -12,14 +12,15 @@ from requests.adapters import BaseAdapter
 from campaignkit.config import ConfigError, parse_settings
 from campaignkit.contract import TEMPLATES
 from campaignkit.manifest import english_manifest
+from campaignkit.submissions import journal, page_texts
+from campaignkit.submissions import writer as submissions
+from campaignkit.web_settings import load_web_settings
 from campaignkit.wiki.batch import PageText
-from webservice import journal, page_texts, submissions
+from campaignkit.wiki.organizer_editing import SaveRefused
+from campaignkit.wiki.organizer_session import OrganizerWiki
 from webservice.campaign_reads import CampaignDashboard
 from webservice.feeds import csv_export, icalendar_feed
 from webservice.i18n import Messages, choose_plural, direction
-from webservice.organizer_wiki import OrganizerWiki
-from webservice.page_saving import SaveRefused
-from webservice.settings import load_web_settings
 
 I18N = Path(__file__).resolve().parent.parent / "i18n"
 
@@ -263,7 +264,6 @@ class FakeLogin:
 
 
 def test_a_lost_answer_is_found_in_the_history_not_written_twice(tmp_path, monkeypatch):
-    monkeypatch.setattr(submissions, "request_refresh", lambda *args: None)
     settings = make_settings(tmp_path)
     web = load_web_settings(settings)
     wiki = FakeWiki()
@@ -317,7 +317,7 @@ def _session_cookie(client) -> str:
 
 
 def test_oauth_login_keeps_tokens_on_the_server(tmp_path, monkeypatch):
-    from webservice import logins
+    from campaignkit.submissions import logins
     from webservice.app import create_app
 
     monkeypatch.setenv("CAMPAIGNKIT_OAUTH_CONSUMER_SECRET", "consumer-SECRET")

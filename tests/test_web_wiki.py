@@ -10,9 +10,10 @@ import pytest
 
 from campaignkit.manifest import load_manifest
 from campaignkit.model import read_campaign, read_event
+from campaignkit.submissions import journal
 from campaignkit.wikitext.templates import render_call
 from tests.web_support import csrf_token, log_in, post_form
-from webservice import journal, refresh
+from webservice import refresh
 
 pytestmark = pytest.mark.wiki
 pytest_plugins = ("tests.web_support",)

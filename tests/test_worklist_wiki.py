@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.run_summary import RunSummary
+from bot.run.summary import RunSummary
 from bot.worklists.flags import FlagRule
 from bot.worklists.items import describe_items
 from bot.worklists.job import WorklistJob
@@ -353,8 +353,8 @@ def read_page_exists(human, title: str) -> bool:
 def test_sync_covers_worklists_found_by_their_template(
     farm, settings, human, unique_title, tmp_path, redis_url
 ):
-    from bot.page_state import PageState
-    from bot.sync import SyncJob
+    from bot.run.page_state import PageState
+    from bot.sync.job import SyncJob
 
     yo = human("yowiki", "Ada Organizer")
     tag = unique_title("Sync").split()[-1]

@@ -16,9 +16,9 @@ from werkzeug.exceptions import HTTPException
 from campaignkit.contract import FieldSpec, Kind
 from campaignkit.validation import InvalidValue, format_value, parse_value
 from campaignkit.wiki.errors import WikiUnreachable
+from campaignkit.wiki.organizer_session import ApiError
 from webservice import campaign_reads
 from webservice.feeds import page_url
-from webservice.organizer_wiki import ApiError
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 TITLE = FieldSpec("title", Kind.TITLE, "", "", required=True)

@@ -17,8 +17,9 @@ from flask import Flask, g, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaignkit.config import Settings, load_settings
-from webservice import i18n, journal, security
-from webservice.settings import WebSettings, load_web_settings
+from campaignkit.submissions import journal
+from campaignkit.web_settings import WebSettings, load_web_settings
+from webservice import i18n, security
 
 log = logging.getLogger(__name__)
 
@@ -121,13 +122,14 @@ def start_retry_worker(settings: Settings, web: WebSettings) -> None:
     if _worker_started.is_set():
         return
     _worker_started.set()
-    from webservice.submissions import retry_due
+    from campaignkit.submissions.writer import retry_due
+    from webservice.refresh import request_refresh
 
     def loop() -> None:
         stop = threading.Event()
         while not stop.wait(web.retry_interval):
             try:
-                counts = retry_due(settings, web)
+                counts = retry_due(settings, web, on_saved=request_refresh)
                 if counts:
                     log.info("retried journaled submissions: %s", counts)
             except Exception:  # keep retrying: the database may be back next time

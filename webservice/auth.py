@@ -20,10 +20,12 @@ from flask import (
     url_for,
 )
 
+from campaignkit.submissions import journal, logins
+from campaignkit.submissions import writer as submissions
 from campaignkit.wiki.errors import WikiUnreachable
-from webservice import journal, logins, submissions
 from webservice.forms import LoginForm
 from webservice.i18n import msg
+from webservice.refresh import request_refresh
 from webservice.security import safe_next, writes
 
 blueprint = Blueprint("auth", __name__)
@@ -44,7 +46,9 @@ def _logged_in(login: logins.Login, target: str) -> Any:
     g.login = login
     for pending in journal.for_user(_settings(), login.username):
         if pending.status == journal.PENDING:
-            submissions.attempt(_settings(), _web(), pending.id, force=True, login=login)
+            submissions.attempt(
+                _settings(), _web(), pending.id, force=True, login=login, on_saved=request_refresh
+            )
     return redirect(safe_next(target))
 
 

@@ -2,7 +2,7 @@
 
 The bot already turns every campaign into data: the events table on the
 campaign page and its ``/events.json`` and ``/events.geojson`` subpages
-(:mod:`bot.campaign_data`). The dashboard reads the campaign page and both
+(:mod:`campaignkit.codecs.campaign_data`). The dashboard reads the campaign page and both
 subpages in one request; the campaigns list reads every campaign page and its
 ``events.json`` 25 campaigns (50 titles) per request. Reads are anonymous:
 they need no login and go through no one's rate limit. Answers are cached for
@@ -21,17 +21,17 @@ from typing import Any, TypeVar
 
 import requests
 
-from bot import campaign_data
-from bot.participants import ParticipantRow, read_table
+from campaignkit.codecs import campaign_data
+from campaignkit.codecs.participants_table import ParticipantRow, read_table
 from campaignkit.config import Settings
 from campaignkit.manifest import load_manifest
 from campaignkit.model import Campaign, CampaignEvent, read_campaign, read_event
+from campaignkit.submissions.page_texts import signed_up
 from campaignkit.validation import FieldError
 from campaignkit.wiki.batch import READ_PARAMS, PageText
+from campaignkit.wiki.organizer_session import OrganizerWiki, user_agent
 from campaignkit.wikitext.regions import RegionError, find_region
 from campaignkit.wikitext.templates import find_calls
-from webservice.organizer_wiki import OrganizerWiki, user_agent
-from webservice.page_texts import signed_up
 
 ANONYMOUS_BATCH = 50  # titles per request without apihighlimits
 T = TypeVar("T")

@@ -32,11 +32,12 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def retry(run: object) -> None:
         """Attempt every journaled submission that is due, once, and say what happened."""
-        from webservice.settings import load_web_settings
-        from webservice.submissions import retry_due
+        from campaignkit.submissions.writer import retry_due
+        from campaignkit.web_settings import load_web_settings
+        from webservice.refresh import request_refresh
 
         settings = run.settings  # type: ignore[attr-defined]
-        counts = retry_due(settings, load_web_settings(settings))
+        counts = retry_due(settings, load_web_settings(settings), on_saved=request_refresh)
         if not counts:
             click.echo("No journaled submission is due.")
             return

@@ -20,8 +20,8 @@ from flask import Blueprint, Response, abort, current_app
 
 from campaignkit.config import Settings
 from campaignkit.wiki.errors import WikiUnreachable
+from campaignkit.wiki.organizer_session import ApiError
 from webservice import campaign_reads
-from webservice.organizer_wiki import ApiError
 
 blueprint = Blueprint("feeds", __name__)
 CSV_COLUMNS = (

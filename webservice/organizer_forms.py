@@ -23,13 +23,16 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from campaignkit.manifest import load_manifest
+from campaignkit.submissions import journal, page_texts
+from campaignkit.submissions import writer as submissions
 from campaignkit.wiki.batch import PageText
 from campaignkit.wiki.errors import WikiUnreachable
-from webservice import campaign_reads, journal, page_texts, submissions
+from campaignkit.wiki.organizer_editing import SaveRefused
+from campaignkit.wiki.organizer_session import ApiError
+from webservice import campaign_reads
 from webservice.forms import ContractForm, checked_page_title, checked_values, fill, make_form
 from webservice.i18n import msg
-from webservice.organizer_wiki import ApiError
-from webservice.page_saving import SaveRefused
+from webservice.refresh import request_refresh
 from webservice.security import login_required, writes
 
 blueprint = Blueprint("organizer", __name__)
@@ -74,7 +77,7 @@ def _journal_and_save(kind: str, wiki_id: str, title: str, payload: dict) -> Any
     entry = journal.record(
         settings(), username=g.login.username, kind=kind, wiki=wiki_id, title=title, payload=payload
     )
-    submissions.attempt(settings(), web(), entry.id, login=g.login)
+    submissions.attempt(settings(), web(), entry.id, login=g.login, on_saved=request_refresh)
     campaign_reads.cache.clear()
     return redirect(url_for("pages.submission", submission_id=entry.id))
 

@@ -18,11 +18,14 @@ from flask import (
 )
 from wtforms.fields.choices import SelectChoice
 
+from campaignkit.submissions import journal
+from campaignkit.submissions import writer as submissions
 from campaignkit.wiki.errors import WikiUnreachable
-from webservice import campaign_reads, journal, submissions
+from campaignkit.wiki.organizer_session import ApiError
+from webservice import campaign_reads
 from webservice.forms import LanguageForm, SignupForm
 from webservice.i18n import LANGUAGE_COOKIE
-from webservice.organizer_wiki import ApiError
+from webservice.refresh import request_refresh
 from webservice.security import login_required, safe_next, writes
 
 blueprint = Blueprint("pages", __name__)
@@ -114,7 +117,9 @@ def submission(submission_id: str) -> Any:
     if found is None or found.username != g.login.username:
         abort(404)
     if request.method == "POST" and found.status == journal.PENDING:
-        submissions.attempt(settings(), web(), found.id, force=True, login=g.login)
+        submissions.attempt(
+            settings(), web(), found.id, force=True, login=g.login, on_saved=request_refresh
+        )
         return redirect(url_for("pages.submission", submission_id=found.id))
     key, _, detail = found.message.partition("|")
     status = 202 if found.status == journal.PENDING else 200

@@ -25,13 +25,16 @@ from flask import (
 )
 
 from campaignkit.contract import FieldSpec, Kind
+from campaignkit.submissions import journal
+from campaignkit.submissions import writer as submissions
 from campaignkit.validation import InvalidValue, parse_value
 from campaignkit.wiki.errors import WikiUnreachable
-from webservice import campaign_reads, journal, submissions
+from campaignkit.wiki.organizer_session import ApiError
+from webservice import campaign_reads
 from webservice.forms import NewcomerForm, SignupForm, error_text
 from webservice.i18n import msg
 from webservice.organizer_forms import may_organize
-from webservice.organizer_wiki import ApiError
+from webservice.refresh import request_refresh
 from webservice.security import account_creations, login_required, writes
 
 blueprint = Blueprint("participation", __name__)
@@ -88,7 +91,7 @@ def _participate(kind: str, wiki: str, title: str, user: str) -> journal.Submiss
         title=title,
         payload={"user": user},
     )
-    submissions.attempt(settings(), web(), entry.id, login=g.login)
+    submissions.attempt(settings(), web(), entry.id, login=g.login, on_saved=request_refresh)
     campaign_reads.cache.clear()
     return journal.get(settings(), entry.id) or entry
 

@@ -26,9 +26,9 @@ _busy = 0
 
 
 def _run(settings: Settings, pages: list[tuple[str, str]]) -> None:
-    from bot.sync import SyncJob
+    from bot.sync.job import SyncJob
+    from campaignkit.submissions.journal import engine
     from campaignkit.wiki.connection import WikiFarm
-    from webservice.journal import engine
 
     engine(settings)  # the bot's own tables, declared by the import above
     farm = WikiFarm(settings)

@@ -24,7 +24,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
-from webservice import logins
+from campaignkit.submissions import logins
 
 csrf = CSRFProtect()
 

@@ -28,10 +28,10 @@ from bot.metrics.definitions import (
     SourceError,
     utc,
 )
-from bot.user_checks import parse_timestamp
 from campaignkit.wiki.batch import batch_size, chunks, query_all
 from campaignkit.wiki.connection import WikiConnection, WikiFarm
 from campaignkit.wiki.errors import WikiError
+from campaignkit.wiki.users import parse_timestamp
 
 CONTRIBUTION_PROPS = "ids|title|timestamp|size|sizediff|flags"
 

@@ -1,9 +1,9 @@
 """Who counts as a participant of each event, the same way the participants table says.
 
-Sign-ups are read from the event pages' human text (``bot.signups``), every name
+Sign-ups are read from the event pages' human text (``campaignkit.codecs.signups``), every name
 of a wiki's events is checked in batched ``list=users`` requests
-(``bot.user_checks``) and each sign-up gets the status the participants table
-gives it (``bot.participants``): only valid ones (an existing account, not
+(``campaignkit.wiki.users``) and each sign-up gets the status the participants table
+gives it (``campaignkit.codecs.participants_table``): only valid ones (an existing account, not
 blocked, not a bot account) are participants, and their registration date says
 whether they are new editors. Metrics and the table therefore never disagree.
 """
@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.metrics.definitions import Participant
-from bot.participants import build_rows
-from bot.signups import read_signups
-from bot.user_checks import UserInfo, check_users
-from bot.usernames import UserNamespaces
+from campaignkit.codecs.participants_table import build_rows
+from campaignkit.codecs.signups import read_signups
+from campaignkit.codecs.usernames import UserNamespaces
 from campaignkit.manifest import Manifest
 from campaignkit.model import CampaignEvent
 from campaignkit.wiki.batch import PageText
 from campaignkit.wiki.connection import WikiConnection
+from campaignkit.wiki.users import UserInfo, check_users
 from campaignkit.wikitext.regions import RegionError
 
 

@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.discovery import pages_embedding
 from bot.metrics import report as reports
 from bot.metrics.compute import EventResult, campaign_totals, event_figures, retention_due
 from bot.metrics.definitions import ContributionSource, EventWindow, Participant, SourceError
@@ -34,15 +33,16 @@ from bot.metrics.event_participants import participants_of_events
 from bot.metrics.report import CampaignReport, EventReport
 from bot.metrics.snapshots import SnapshotStore
 from bot.metrics.worklist_progress import worklist_done
-from bot.page_writer import PageWriter
-from bot.run_summary import RunSummary
-from bot.usernames import UserNamespaces
+from bot.run.summary import RunSummary
+from bot.run.writer import PageWriter
+from campaignkit.codecs.usernames import UserNamespaces
 from campaignkit.config import Settings
 from campaignkit.locks import PageLocks
 from campaignkit.manifest import Manifest, load_manifest
 from campaignkit.model import Campaign, CampaignEvent, read_campaign, read_event
 from campaignkit.wiki.batch import PageText
 from campaignkit.wiki.connection import WikiConnection, WikiFarm
+from campaignkit.wiki.discovery import pages_embedding
 from campaignkit.wiki.editing import (
     EditRequest,
     EditResult,

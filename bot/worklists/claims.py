@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from mwparserfromhell.nodes import Comment, Template, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
-from bot.usernames import UserNamespaces, user_from_link_target
 from bot.worklists.sources import normalize_title
+from campaignkit.codecs.usernames import UserNamespaces, user_from_link_target
 from campaignkit.manifest import Manifest
 from campaignkit.validation import BOOLEANS, InvalidValue, parse_value
 from campaignkit.wikitext.regions import strip_regions

@@ -25,12 +25,12 @@ from datetime import datetime
 
 import mwparserfromhell
 
-from bot.user_checks import parse_timestamp
 from bot.worklists.flags import FlagRule, strip_namespace
 from bot.worklists.sources import SourceError, read_failures
 from campaignkit.manifest import normalize_template_name
 from campaignkit.wiki.batch import batch_size, chunks, query_all, read_texts
 from campaignkit.wiki.connection import WikiConnection
+from campaignkit.wiki.users import parse_timestamp
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot import participants as participants_table
-from bot.discovery import pages_embedding
-from bot.run_summary import RunSummary
-from bot.signups import read_signups
-from bot.usernames import UserNamespaces
+from bot.run.summary import RunSummary
 from bot.worklists.claims import Claims, read_claims
 from bot.worklists.definition import WorklistDefinition, read_definition
 from bot.worklists.flags import FlagConfigError, FlagRule, load_rules
@@ -49,6 +45,9 @@ from bot.worklists.table import (
     render_table,
     row_for,
 )
+from campaignkit.codecs import participants_table
+from campaignkit.codecs.signups import read_signups
+from campaignkit.codecs.usernames import UserNamespaces
 from campaignkit.config import Settings
 from campaignkit.locks import PageBusy, PageLocks
 from campaignkit.manifest import LocalTemplate, Manifest, load_manifest
@@ -56,6 +55,7 @@ from campaignkit.model import CampaignEvent, read_event
 from campaignkit.stop_page import stop_reason
 from campaignkit.wiki.batch import PageText, read_texts
 from campaignkit.wiki.connection import WikiFarm
+from campaignkit.wiki.discovery import pages_embedding
 from campaignkit.wiki.editing import (
     EditOutcome,
     EditRequest,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from campaignkit.cli import RunContext
+from campaignkit.run_context import RunContext
 
 
 def _database_names(run: RunContext) -> dict[str, str]:
@@ -51,8 +51,8 @@ def register(group: click.Group) -> None:
         run: RunContext, pages: tuple[str, ...], wiki: str | None, dry_run: bool, as_json: bool
     ) -> None:
         """Rebuild the tables of every worklist, or of the PAGES given (on --wiki or any wiki)."""
-        from bot.run_summary import RunSummary
-        from bot.sync_cli import page_locks
+        from bot.run.summary import RunSummary
+        from bot.sync.cli import page_locks
         from bot.worklists.job import WorklistJob
 
         dry_run = dry_run or run.dry_run
@@ -88,7 +88,7 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def export(run: RunContext, page: str, wiki: str | None, output: Path | None) -> None:
         """Write a worklist's articles as CampaignEvents JSON ({"enwiki": ["Title", ...]})."""
-        from bot.run_summary import RunSummary
+        from bot.run.summary import RunSummary
         from bot.worklists.interchange import export_document, export_json
         from bot.worklists.job import WorklistJob
         from bot.worklists.sources import SourceError
@@ -133,7 +133,7 @@ def register(group: click.Group) -> None:
         dry_run: bool,
     ) -> None:
         """Put the titles of a CampaignEvents worklist FILE into a {{Worklist}} box on --page."""
-        from bot.sync_cli import page_locks
+        from bot.sync.cli import page_locks
         from bot.worklists.interchange import (
             InterchangeError,
             merge_titles,

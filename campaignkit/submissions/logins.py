@@ -29,10 +29,10 @@ from sqlalchemy import Column, DateTime, String, Table, Text, delete, insert, se
 
 from campaignkit.config import Settings
 from campaignkit.database import metadata
+from campaignkit.submissions.journal import engine
+from campaignkit.web_settings import WebSettings
 from campaignkit.wiki.errors import WikiUnreachable
-from webservice.journal import engine
-from webservice.organizer_wiki import ApiError, OrganizerWiki, user_agent
-from webservice.settings import WebSettings
+from campaignkit.wiki.organizer_session import ApiError, OrganizerWiki, user_agent
 
 LOGIN_LIFETIME = timedelta(days=30)
 

@@ -26,24 +26,25 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot import campaign_data, campaign_table, participants
-from bot.campaign_table import EventRow
-from bot.discovery import pages_embedding
-from bot.page_state import PageState, Recorded
-from bot.page_writer import PageWriter
-from bot.participants import ParticipantRow
-from bot.run_summary import RunSummary
-from bot.signup_times import find_signup_times
-from bot.signups import read_signups, signed_up_names
-from bot.user_checks import UserInfo, check_users
-from bot.usernames import UserNamespaces
+from bot.run.page_state import PageState, Recorded
+from bot.run.summary import RunSummary
+from bot.run.writer import PageWriter
+from bot.sync.signup_times import find_signup_times
 from bot.worklists.job import sync_worklists
+from campaignkit.codecs import campaign_data
+from campaignkit.codecs import events_table as campaign_table
+from campaignkit.codecs import participants_table as participants
+from campaignkit.codecs.events_table import EventRow
+from campaignkit.codecs.participants_table import ParticipantRow
+from campaignkit.codecs.signups import read_signups, signed_up_names
+from campaignkit.codecs.usernames import UserNamespaces
 from campaignkit.config import Settings
 from campaignkit.locks import PageLocks
 from campaignkit.manifest import Manifest, load_manifest
 from campaignkit.model import Campaign, CampaignEvent, read_campaign, read_event
 from campaignkit.wiki.batch import PageText, read_texts
 from campaignkit.wiki.connection import WikiConnection, WikiFarm
+from campaignkit.wiki.discovery import pages_embedding
 from campaignkit.wiki.editing import (
     EditOutcome,
     EditRequest,
@@ -51,6 +52,7 @@ from campaignkit.wiki.editing import (
     TransformError,
 )
 from campaignkit.wiki.errors import WikiError
+from campaignkit.wiki.users import UserInfo, check_users
 from campaignkit.wikitext.regions import RegionError, find_region, insert_region, replace_region
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,12 @@ from dataclasses import dataclass, field
 
 import mwparserfromhell
 
-from bot.usernames import UserNamespaces, normalize_username, unique_in_order, user_from_link_target
+from campaignkit.codecs.usernames import (
+    UserNamespaces,
+    normalize_username,
+    unique_in_order,
+    user_from_link_target,
+)
 from campaignkit.manifest import Manifest
 from campaignkit.wikitext.regions import strip_regions
 from campaignkit.wikitext.templates import find_calls

@@ -13,12 +13,13 @@ from collections.abc import Collection, Mapping
 
 from mwparserfromhell.nodes import Heading
 
-from bot.signups import read_signups
-from bot.usernames import UserNamespaces, normalize_username
+from campaignkit.codecs.signups import read_signups
+from campaignkit.codecs.usernames import UserNamespaces, normalize_username
 from campaignkit.contract import TEMPLATES
 from campaignkit.manifest import Manifest
 from campaignkit.validation import InvalidValue, format_value, parse_value
 from campaignkit.wiki.batch import PageText
+from campaignkit.wiki.organizer_editing import SaveRefused
 from campaignkit.wikitext.regions import RegionError, find_regions
 from campaignkit.wikitext.templates import (
     TemplateCodecError,
@@ -27,7 +28,6 @@ from campaignkit.wikitext.templates import (
     render_call,
     update_params,
 )
-from webservice.page_saving import SaveRefused
 
 NAMESPACES = UserNamespaces.english()
 

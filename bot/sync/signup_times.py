@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from bot.user_checks import parse_timestamp
 from campaignkit.wiki.connection import WikiConnection
+from campaignkit.wiki.users import parse_timestamp
 
 HISTORY_PAGE = 50  # revisions with content per request (the API's limit for one page)
 

@@ -23,7 +23,7 @@ from typing import Any
 from campaignkit.wiki.batch import READ_PARAMS, PageText
 from campaignkit.wiki.editing import ErrorKind, classify_error
 from campaignkit.wiki.errors import WikiUnreachable
-from webservice.organizer_wiki import ApiError, OrganizerWiki
+from campaignkit.wiki.organizer_session import ApiError, OrganizerWiki
 
 MAX_ATTEMPTS = 4
 LOGIN_CODES = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.run_summary import RunSummary
+from bot.run.summary import RunSummary
 from campaignkit.config import Settings
 from campaignkit.locks import PageBusy, PageLocks
 from campaignkit.stop_page import stop_reason

@@ -3,7 +3,7 @@
 A submission names a kind (new campaign, new event, changed event, new
 worklist, sign-up, withdrawal) and holds the organizer's values. Its new page
 text is computed from the page as it is at the moment of each attempt
-(:mod:`webservice.page_texts`), so a retry an hour later neither loses a
+(:mod:`campaignkit.submissions.page_texts`), so a retry an hour later neither loses a
 human edit made meanwhile nor repeats a change that is already there.
 
 Exactly once: the edit summary carries the submission's marker; before a
@@ -19,16 +19,18 @@ from dataclasses import dataclass
 
 from campaignkit.config import Settings
 from campaignkit.manifest import Manifest, load_manifest
+from campaignkit.submissions import journal, logins, page_texts
+from campaignkit.submissions.journal import Submission
+from campaignkit.web_settings import WebSettings
 from campaignkit.wiki.batch import PageText
 from campaignkit.wiki.errors import WikiUnreachable
-from webservice import journal, logins, page_texts
-from webservice.journal import Submission
-from webservice.organizer_wiki import ApiError, OrganizerWiki
-from webservice.page_saving import LOGIN, REFUSED, RETRY, SaveResult, save
-from webservice.refresh import request_refresh
-from webservice.settings import WebSettings
+from campaignkit.wiki.organizer_editing import LOGIN, REFUSED, RETRY, SaveResult, save
+from campaignkit.wiki.organizer_session import ApiError, OrganizerWiki
 
 log = logging.getLogger(__name__)
+
+RefreshRequest = Callable[[Settings, str, str], None]
+"""Asks the bot to refresh a page soon (wiki id, title); each caller brings its own way."""
 
 
 @dataclass(frozen=True)
@@ -100,11 +102,16 @@ def _already_saved(api: OrganizerWiki, submission: Submission) -> int:
     return 0
 
 
-def _finish(settings: Settings, submission: Submission, result: SaveResult) -> None:
+def _finish(
+    settings: Settings,
+    submission: Submission,
+    result: SaveResult,
+    on_saved: RefreshRequest | None,
+) -> None:
     if result.done:
         journal.finish(settings, submission.id, journal.SAVED, revid=result.revid)
-        if KINDS[submission.kind].refresh:
-            request_refresh(settings, submission.wiki, submission.title)
+        if KINDS[submission.kind].refresh and on_saved is not None:
+            on_saved(settings, submission.wiki, submission.title)
     elif result.outcome in (RETRY, LOGIN):
         journal.finish(settings, submission.id, journal.PENDING, message=result.key)
     else:
@@ -119,8 +126,14 @@ def attempt(
     *,
     force: bool = False,
     login: logins.Login | None = None,
+    on_saved: RefreshRequest | None = None,
 ) -> Submission | None:
-    """Try one journaled submission now, if nobody else is; return its new state."""
+    """Try one journaled submission now, if nobody else is; return its new state.
+
+    ``on_saved`` is how the caller asks for the bot's refresh of the saved page:
+    the web app and the worker reach the bot in different ways (a thread or the
+    task queue), and this module, shared by both, imports neither.
+    """
     if not journal.claim(settings, submission_id, force=force):
         return journal.get(settings, submission_id)
     submission = journal.get(settings, submission_id)
@@ -136,7 +149,7 @@ def attempt(
         if submission.attempts > 1:
             revid = _already_saved(api, submission)
             if revid:
-                _finish(settings, submission, SaveResult("saved", revid=revid))
+                _finish(settings, submission, SaveResult("saved", revid=revid), on_saved)
                 return journal.get(settings, submission_id)
         kind = KINDS[submission.kind]
         result = save(
@@ -154,15 +167,17 @@ def attempt(
         result = SaveResult(RETRY, key="status-wiki-down", detail=type(error).__name__)
     if result.outcome == LOGIN:
         logins.expire_all(settings, submission.username)
-    _finish(settings, submission, result)
+    _finish(settings, submission, result, on_saved)
     return journal.get(settings, submission_id)
 
 
-def retry_due(settings: Settings, web: WebSettings) -> dict[str, int]:
+def retry_due(
+    settings: Settings, web: WebSettings, on_saved: RefreshRequest | None = None
+) -> dict[str, int]:
     """Attempt every submission that is due; return how many ended in which state."""
     counts: dict[str, int] = {}
     for submission_id in journal.due(settings):
-        state = attempt(settings, web, submission_id)
+        state = attempt(settings, web, submission_id, on_saved=on_saved)
         if state is not None:
             counts[state.status] = counts.get(state.status, 0) + 1
     return counts

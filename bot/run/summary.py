@@ -32,6 +32,7 @@ class RunSummary:
     diffs: list[str] = field(default_factory=list)
     requests: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    finished: bool = False
 
     def __post_init__(self) -> None:
         """Every log line from now on carries this run's id."""
@@ -66,9 +67,16 @@ class RunSummary:
         return self.outcomes[EditOutcome.SAVED.value] + self.outcomes[EditOutcome.CREATED.value]
 
     def finish(self, requests: dict[str, int]) -> RunSummary:
-        """Close the run with the request counts per wiki."""
+        """Close the run with this run's request counts per wiki (the first call wins).
+
+        A second call would replace this run's figures with whatever the caller
+        holds (a worker's running totals, say), so it is ignored.
+        """
+        if self.finished:
+            return self
         self.requests = dict(requests)
         self.seconds = time.monotonic() - self.started
+        self.finished = True
         return self
 
     def as_dict(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ web workers (or the web app and ``campaignkit web retry``) never attempt the
 same row at once; a worker that died mid-save leaves a lease that expires.
 Because a save can succeed while its answer is lost, every edit summary holds
 the submission's id and a re-attempt first looks for it in the page history
-(:mod:`webservice.submissions`).
+(:mod:`campaignkit.submissions.writer`).
 """
 
 from __future__ import annotations

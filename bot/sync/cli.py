@@ -7,7 +7,7 @@ import logging
 
 import click
 
-from campaignkit.cli import RunContext
+from campaignkit.run_context import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def register(group: click.Group) -> None:
         With PAGE arguments, only those event pages (on --wiki, or on any wiki)
         and the campaigns they belong to, or those campaign pages.
         """
-        from bot.sync import SyncJob
+        from bot.sync.job import SyncJob
 
         dry_run = dry_run or run.dry_run
         if dry_run:

@@ -17,7 +17,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.campaign_table import EventRow
+from campaignkit.codecs.events_table import EventRow
 
 INTEGER_COLUMNS = ("participants", "new_editors")
 

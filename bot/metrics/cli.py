@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 import click
 
-from campaignkit.cli import RunContext
+from campaignkit.run_context import RunContext
 
 REPLICA_URL_ENVVAR = "CAMPAIGNKIT_REPLICA_URL"
 
@@ -85,8 +85,8 @@ def register(group: click.Group) -> None:
         With PAGE arguments, only those event pages, or the events of those campaign pages.
         """
         from bot.metrics.job import run_metrics
-        from bot.run_summary import RunSummary
-        from bot.sync_cli import page_locks
+        from bot.run.summary import RunSummary
+        from bot.sync.cli import page_locks
 
         dry_run = dry_run or run.dry_run
         if dry_run:
@@ -137,7 +137,7 @@ def register(group: click.Group) -> None:
         """Measure one event or campaign PAGE now and print its metrics; write nothing."""
         from bot.metrics import report as reports
         from bot.metrics.job import run_metrics
-        from bot.run_summary import RunSummary
+        from bot.run.summary import RunSummary
         from campaignkit.manifest import load_manifest
 
         settings = run.settings

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.user_checks import UserInfo
 from campaignkit.manifest import Manifest
+from campaignkit.wiki.users import UserInfo
 from campaignkit.wikitext.templates import find_calls, render_call
 
 NEW_EDITOR_WINDOW = timedelta(days=14)

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import click
 
-from bot.template_installer import (
+from bot.templates.installer import (
     InstallOptions,
     InstallReport,
     Outcome,
     PageResult,
     TemplateInstaller,
 )
-from campaignkit.cli import RunContext
+from campaignkit.run_context import RunContext
 from campaignkit.template_pages import TemplatePage, TemplateSourceError, build_pages_for
 
 VERBS = {
