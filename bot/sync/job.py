@@ -1,21 +1,27 @@
 """``campaignkit sync``: participants tables on event pages, events tables on campaign pages.
 
-One run, in order:
+The sync is a :class:`~bot.run.loop.BotTask`; one run, in order:
 
-1. On each wiki, list the pages that transclude ``{{Campaign event}}`` (revision
-   ids only) and read the text of those whose revision changed since the last
-   run (all of them with ``--full``), in batches.
-2. For each changed event page: read the event, its sign-ups (templates and
-   signatures), check every name in batched ``list=users`` requests, date new
-   sign-ups from the page history, and write the participants table into the
-   bot's region — recomputed from the page's current text on an edit conflict.
-3. On the hub, read the campaign pages and rebuild each one's events table from
-   the events that name it, keeping the previous row of any event whose wiki or
-   page could not be read, plus the JSON and GeoJSON subpages.
+1. Setup: on each wiki, list the pages that transclude ``{{Campaign event}}``
+   (revision ids only, shared with the other tasks through the run's
+   :class:`~bot.run.loop.PageListing`) and read, in batches, the text of those
+   whose revision changed since the last run (all of them with ``--full``).
+   For each changed event: read the event and its sign-ups (templates and
+   signatures), check every name in batched ``list=users`` requests and count
+   its valid participants and new editors. List and read the hub's campaign
+   pages.
+2. Items, in the order people need them: pages someone asked for, then each
+   campaign's events table and its JSON and GeoJSON subpages (what organizers
+   and the webservice read), then event pages' participants tables (ongoing
+   events, soonest upcoming, then ended).
+3. Treat: rebuild the table from the page's current text (sign-ups dated from
+   the page history) and save it through the run's one writer (stop page,
+   page lock, ``{{nobots}}``, conflict-safe edit). Each event page is recorded
+   as soon as it is done, so a run killed at any moment is continued by the
+   next without a second edit.
 
-Every write goes through :func:`campaignkit.wiki.editing.apply_edit` (conflicts,
-nobots, read-back), holds the page's Redis lock, and is preceded per batch by a
-look at the wiki's stop page. One bad page is reported and the run goes on.
+A campaign's table keeps the previous row of any event whose wiki or page could
+not be read. One bad page is reported and the run goes on (the loop isolates it).
 """
 
 from __future__ import annotations
@@ -26,11 +32,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.run.loop import BotRun, BotTask, Priority, WorkItem
 from bot.run.page_state import PageState, Recorded
 from bot.run.summary import RunSummary
-from bot.run.writer import PageWriter
 from bot.sync.signup_times import find_signup_times
-from bot.worklists.job import sync_worklists
+from bot.worklists.job import WorklistTask
 from campaignkit.codecs import campaign_data
 from campaignkit.codecs import events_table as campaign_table
 from campaignkit.codecs import participants_table as participants
@@ -44,7 +50,6 @@ from campaignkit.manifest import Manifest, load_manifest
 from campaignkit.model import Campaign, CampaignEvent, read_campaign, read_event
 from campaignkit.wiki.batch import PageText, read_texts
 from campaignkit.wiki.connection import WikiConnection, WikiFarm
-from campaignkit.wiki.discovery import pages_embedding
 from campaignkit.wiki.editing import (
     EditOutcome,
     EditRequest,
@@ -107,8 +112,33 @@ def _describe(rows_before: list[ParticipantRow], rows_after: list[ParticipantRow
     return f"{', '.join(parts)} ({valid} in all)"
 
 
-class SyncJob:
-    """One sync run over the configured wikis."""
+def event_order(event: CampaignEvent, now: datetime) -> tuple[int, float]:
+    """Ongoing events first (soonest to end), then upcoming (soonest to start), then ended."""
+    start, end = event.start_utc, event.end_utc
+    if start <= now <= end:
+        return (0, end.timestamp())
+    if now < start:
+        return (1, start.timestamp())
+    return (2, -end.timestamp())
+
+
+@dataclass
+class EventToWrite:
+    """An event page read in this run, waiting for its participants table."""
+
+    page: PageText
+    event: CampaignEvent
+    outcome: EventOutcome
+
+
+class SyncJob(BotTask):
+    """The sync task: participants tables, campaign events tables and their data pages.
+
+    ``run()`` runs it (with the worklists after it) in a :class:`BotRun` of its
+    own; a run of several tasks can also take it as one of them.
+    """
+
+    name = "sync"
 
     def __init__(
         self,
@@ -121,6 +151,8 @@ class SyncJob:
         locks: PageLocks | None = None,
         state: PageState | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        max_seconds: float | None = None,
+        worklists: bool = True,
     ) -> None:
         self.farm = farm
         self.settings = settings
@@ -130,13 +162,26 @@ class SyncJob:
         self.locks = locks or PageLocks(None, settings.redis_prefix)
         self.state = state or PageState(settings.database_url)
         self.now = now
-        self.summary = RunSummary("sync")
-        self.writer = PageWriter(
-            farm, settings, self.summary, locks=self.locks, dry_run=self.dry_run
+        self.max_seconds = max_seconds
+        self.worklists = worklists
+        self.bot_run = BotRun(
+            farm,
+            settings,
+            "sync",
+            locks=self.locks,
+            dry_run=self.dry_run,
+            max_seconds=max_seconds,
+            now=now,
         )
-        self.requests_before = farm.request_counts()
+        self.summary = self.bot_run.summary
+        self.writer = self.bot_run.writer
         self.passes: dict[str, WikiPass] = {}
         self.outcomes: dict[tuple[str, str], EventOutcome] = {}
+        self.targets: set[str] = set()
+        self.only_wiki: str | None = None
+        self.to_write: list[EventToWrite] = []
+        self.campaign_pages: list[PageText] = []
+        self.only_campaigns: set[str] | None = None
 
     # --- helpers ---------------------------------------------------------------
 
@@ -161,11 +206,9 @@ class SyncJob:
 
     def _list_events(self, wiki_pass: WikiPass) -> None:
         connection = wiki_pass.connection
-        template = wiki_pass.manifest.template("campaign_event")
-        names = [template.name, template.spec.name]
         try:
             wiki_pass.namespaces = UserNamespaces.from_site(connection.site)
-            pages = pages_embedding(connection, names, with_text=False)
+            pages = self.bot_run.listing.embedding(connection.id, "campaign_event")
         except WikiError as error:
             wiki_pass.failed = str(error)
             self.summary.error(
@@ -237,18 +280,7 @@ class SyncJob:
         def names_in(text: str) -> set[str]:
             return signed_up_names(text, manifest, wiki_pass.namespaces)
 
-        computed: dict[int, str] = {}
-
         def transform(page: PageText) -> str:
-            # The sync computes once ahead of the save (so that the campaign row has
-            # counts even when the save is skipped) and apply_edit asks again for the
-            # same revision: answer from memory. A newer revision is computed afresh.
-            if page.revid and page.revid in computed:
-                return computed[page.revid]
-            computed[page.revid] = text = compute(page)
-            return text
-
-        def compute(page: PageText) -> str:
             try:
                 signups = read_signups(page.text, manifest, wiki_pass.namespaces, page.title)
                 region = find_region(page.text, "participants", page.title)
@@ -305,13 +337,15 @@ class SyncJob:
 
         return transform
 
-    def _sync_event_pages(
+    def _read_event_pages(
         self, wiki_pass: WikiPass, pages: list[PageText], targets: set[str] | None = None
     ) -> None:
-        """Write the participants tables of these event pages.
+        """Read these event pages and count their participants; queue the ones to write.
 
         With ``targets``, only the event pages named there or belonging to a
         campaign named there are written (the others were read to find out).
+        The counts (valid sign-ups, new editors) need no page history, so every
+        campaign row is right before the first event page is written.
         """
         connection = wiki_pass.connection
         events: list[tuple[PageText, CampaignEvent]] = []
@@ -319,52 +353,57 @@ class SyncJob:
             event = self._read_event(wiki_pass, page, targets)
             if event is not None:
                 events.append((page, event))
-        all_names: list[str] = []
+        names_by_page: dict[str, list[str]] = {}
         for page, _event in events:
             with contextlib.suppress(RegionError):  # reported when the page is written
-                all_names += read_signups(
+                names_by_page[page.title] = read_signups(
                     page.text, wiki_pass.manifest, wiki_pass.namespaces, page.title
                 ).names
         try:
-            users = check_users(connection, all_names)
+            self.users[connection.id] = check_users(
+                connection, [n for names in names_by_page.values() for n in names]
+            )
         except WikiError as error:
             self.summary.error(f"{connection.id}: cannot check usernames: {error}")
             return
-        recorded: list[Recorded] = []
-        now = self.now()
+        users = self.users[connection.id]
         for page, event in events:
             outcome = EventOutcome(connection.id, page.title, event.campaign, event)
-            describe: list[str] = []
-            request = EditRequest(
-                title=page.title,
-                transform=self._participants_transform(wiki_pass, event, users, outcome, describe),
-                summary=lambda _page, _text, d=describe: self._summary_text(
-                    d[0] if d else "participants table"
-                ),
-                create=False,
-                current=page,
+            rows = participants.build_rows(
+                names_by_page.get(page.title, []), users, {}, event.start_utc, event.end_utc
             )
-            try:
-                request.transform(page)
-                computed = True
-            except TransformError:
-                computed = False  # reported by the write below, which fails the same way
-            result = self._write(wiki_pass, request)
-            if computed or result.outcome in (
-                EditOutcome.SAVED,
-                EditOutcome.CREATED,
-                EditOutcome.UNCHANGED,
-                EditOutcome.DRY_RUN,
-            ):
-                # Listed in its campaign even when its own page could not be written
-                # (nobots, stop page, a lock held by another process).
-                self.outcomes[(connection.id, page.title)] = outcome
-            revid = result.revid if result.wrote else page.revid
-            if result.outcome in (EditOutcome.SAVED, EditOutcome.CREATED, EditOutcome.UNCHANGED):
-                row = outcome.row(now)
-                recorded.append(Recorded(page.title, revid, event.campaign, row.values))
-        if recorded and not self.dry_run:
-            self.state.record(connection.id, recorded)
+            outcome.participants = sum(1 for r in rows if r.valid)
+            outcome.new_editors = sum(1 for r in rows if r.valid and r.new_editor)
+            # Listed in its campaign even when its own page cannot be written
+            # (nobots, stop page, a lock held by another process).
+            self.outcomes[(connection.id, page.title)] = outcome
+            self.to_write.append(EventToWrite(page, event, outcome))
+
+    def _write_event_page(self, item: EventToWrite) -> None:
+        """The participants table of one event page; recorded at once when done."""
+        wiki_pass = self.passes[item.outcome.wiki]
+        connection = wiki_pass.connection
+        describe: list[str] = []
+        request = EditRequest(
+            title=item.page.title,
+            transform=self._participants_transform(
+                wiki_pass, item.event, self.users.get(connection.id, {}), item.outcome, describe
+            ),
+            summary=lambda _page, _text, d=describe: self._summary_text(
+                d[0] if d else "participants table"
+            ),
+            create=False,
+            current=item.page,
+        )
+        result = self._write(wiki_pass, request)
+        if result.outcome in (EditOutcome.SAVED, EditOutcome.CREATED, EditOutcome.UNCHANGED):
+            revid = result.revid if result.wrote else item.page.revid
+            row = item.outcome.row(self.now())
+            if not self.dry_run:
+                self.state.record(
+                    connection.id,
+                    [Recorded(item.page.title, revid, item.event.campaign, row.values)],
+                )
 
     # --- step 3: campaigns ---------------------------------------------------------
 
@@ -431,32 +470,40 @@ class SyncJob:
                     "kept its previous row (sync --prune removes it)"
                 )
 
-    def _sync_campaigns(self, only: set[str] | None) -> None:
+    def _read_campaign_pages(self) -> None:
+        """The hub's campaign pages, listed by revision and read in batches."""
         hub_pass = self._pass(self.settings.hub_id)
         connection = hub_pass.connection
-        template = hub_pass.manifest.template("campaign")
         try:
-            pages = pages_embedding(connection, [template.name, template.spec.name])
+            listed = self.bot_run.listing.embedding(connection.id, "campaign")
+            titles = [
+                page.title
+                for page in listed
+                if self.only_campaigns is None or page.title in self.only_campaigns
+            ]
+            texts = read_texts(connection, titles) if titles else {}
         except WikiError as error:
             self.summary.error(f"{connection.id}: cannot list campaign pages: {error}")
             return
-        self.summary.read(connection.id, len(pages))
-        for page in pages:
-            if only is not None and page.title not in only:
-                continue
-            reading = read_campaign(
-                page.text,
-                title=page.title,
-                wiki=connection.id,
-                manifest=hub_pass.manifest,
-                wiki_ids=set(self.settings.wikis),
-            )
-            for problem in reading.errors:
-                self.summary.warn(str(problem))
-            if reading.model is None:
-                self.summary.error(f"{connection.id}:{page.title}: campaign not read, see above")
-                continue
-            self._sync_campaign(hub_pass, reading.model, page)
+        self.summary.read(connection.id, len(texts))
+        self.campaign_pages = [page for page in texts.values() if page.exists]
+
+    def _sync_campaign_page(self, page: PageText) -> None:
+        hub_pass = self._pass(self.settings.hub_id)
+        connection = hub_pass.connection
+        reading = read_campaign(
+            page.text,
+            title=page.title,
+            wiki=connection.id,
+            manifest=hub_pass.manifest,
+            wiki_ids=set(self.settings.wikis),
+        )
+        for problem in reading.errors:
+            self.summary.warn(str(problem))
+        if reading.model is None:
+            self.summary.error(f"{connection.id}:{page.title}: campaign not read, see above")
+            return
+        self._sync_campaign(hub_pass, reading.model, page)
 
     def _sync_campaign(self, hub_pass: WikiPass, campaign: Campaign, page: PageText) -> None:
         manifest = hub_pass.manifest
@@ -526,38 +573,77 @@ class SyncJob:
                 ),
             )
 
+    # --- the task -----------------------------------------------------------------
+
+    def setup(self, run: BotRun) -> None:
+        """List and read what changed, count every event's participants, read the campaigns."""
+        self.users: dict[str, dict[str, UserInfo]] = {}
+        for wiki_id in self.settings.wikis:
+            self._list_events(self._pass(wiki_id))
+        for wiki_id in self.settings.wikis:
+            wiki_pass = self._pass(wiki_id)
+            if wiki_pass.failed or (self.only_wiki is not None and self.only_wiki != wiki_id):
+                continue
+            changed = self._changed_events(wiki_pass, None)
+            self._read_event_pages(wiki_pass, changed, self.targets or None)
+        if self.targets:
+            listed = {t for p in self.passes.values() for t in p.listed}
+            named_events = {o.campaign for o in self.outcomes.values() if o.event is not None}
+            self.only_campaigns = named_events | (self.targets - listed)
+        self._read_campaign_pages()
+
+    def items(self, run: BotRun) -> Iterable[WorkItem]:
+        """Campaign pages first (what organizers read), then event pages by date."""
+        hub = self.settings.hub_id
+        for page in self.campaign_pages:
+            asked = page.title in self.targets
+            yield WorkItem(
+                self.name,
+                hub,
+                page.title,
+                Priority.REQUESTED if asked else Priority.CAMPAIGN,
+                (page.title,),
+                payload=page,
+            )
+        now = self.now()
+        for entry in self.to_write:
+            asked = entry.page.title in self.targets
+            yield WorkItem(
+                self.name,
+                entry.outcome.wiki,
+                entry.page.title,
+                Priority.REQUESTED if asked else Priority.EVENT,
+                event_order(entry.event, now),
+                payload=entry,
+            )
+
+    def treat(self, run: BotRun, item: WorkItem) -> None:
+        """Write one campaign's table and data pages, or one event's participants table."""
+        if isinstance(item.payload, EventToWrite):
+            self._write_event_page(item.payload)
+        else:
+            self._sync_campaign_page(item.payload)
+
     # --- the run -------------------------------------------------------------------
 
     def run(self, targets: Iterable[str] = (), wiki: str | None = None) -> RunSummary:
         """Sync everything tracked, or only the given event/campaign pages (or one wiki)."""
         if wiki is not None:
             self.settings.wiki(wiki)  # a ConfigError naming the known wikis
-        target_titles = {t.replace("_", " ").strip() for t in targets}
-        for wiki_id in self.settings.wikis:
-            self._list_events(self._pass(wiki_id))
-        for wiki_id in self.settings.wikis:
-            wiki_pass = self._pass(wiki_id)
-            if wiki_pass.failed or (wiki is not None and wiki != wiki_id):
-                continue
-            changed = self._changed_events(wiki_pass, None)
-            self._sync_event_pages(wiki_pass, changed, target_titles or None)
-        only_campaigns: set[str] | None = None
-        if target_titles:
-            listed = {t for p in self.passes.values() for t in p.listed}
-            named_events = {o.campaign for o in self.outcomes.values() if o.event is not None}
-            only_campaigns = named_events | (target_titles - listed)
-        self._sync_campaigns(only_campaigns)
-        sync_worklists(  # worklist tables (bot/worklists/job.py)
-            self.farm,
-            self.settings,
-            self.summary,
-            targets=target_titles,
-            wiki=wiki,
-            dry_run=self.dry_run,
-            locks=self.locks,
-            now=self.now,
-        )
-        after = self.farm.request_counts()
-        return self.summary.finish(
-            {wiki_id: after[wiki_id] - self.requests_before.get(wiki_id, 0) for wiki_id in after}
-        )
+        self.targets = {t.replace("_", " ").strip() for t in targets}
+        self.only_wiki = wiki
+        tasks: list[BotTask] = [self]
+        if self.worklists:
+            tasks.append(
+                WorklistTask(
+                    self.farm,
+                    self.settings,
+                    self.summary,
+                    targets=self.targets,
+                    wiki=wiki,
+                    dry_run=self.dry_run,
+                    locks=self.locks,
+                    now=self.now,
+                )
+            )
+        return self.bot_run.execute(tasks)

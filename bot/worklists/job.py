@@ -28,7 +28,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.run.loop import BotRun, BotTask, Priority, WorkItem
 from bot.run.summary import RunSummary
+from bot.run.writer import PageWriter
 from bot.worklists.claims import Claims, read_claims
 from bot.worklists.definition import WorklistDefinition, read_definition
 from bot.worklists.flags import FlagConfigError, FlagRule, load_rules
@@ -49,10 +51,9 @@ from campaignkit.codecs import participants_table
 from campaignkit.codecs.signups import read_signups
 from campaignkit.codecs.usernames import UserNamespaces
 from campaignkit.config import Settings
-from campaignkit.locks import PageBusy, PageLocks
+from campaignkit.locks import PageLocks
 from campaignkit.manifest import LocalTemplate, Manifest, load_manifest
 from campaignkit.model import CampaignEvent, read_event
-from campaignkit.stop_page import stop_reason
 from campaignkit.wiki.batch import PageText, read_texts
 from campaignkit.wiki.connection import WikiFarm
 from campaignkit.wiki.discovery import pages_embedding
@@ -61,7 +62,6 @@ from campaignkit.wiki.editing import (
     EditRequest,
     EditResult,
     TransformError,
-    apply_edit,
 )
 from campaignkit.wikitext.regions import (
     RegionError,
@@ -133,8 +133,10 @@ def has_box(text: str, local: LocalTemplate) -> bool:
     return bool(find_calls(human, local))
 
 
-class WorklistJob:
-    """One refresh of every worklist (or of some pages)."""
+class WorklistJob(BotTask):
+    """The worklist task: one refresh of every worklist (or of some pages)."""
+
+    name = "worklists"
 
     def __init__(
         self,
@@ -155,8 +157,10 @@ class WorklistJob:
         self.now = now
         self.flag_rules = dict(flag_rules or {})
         self.outcomes: list[WorklistOutcome] = []
-        self._writes: dict[str, int] = {}
-        self._stopped: dict[str, str] = {}
+        self.writer = PageWriter(farm, settings, summary, locks=self.locks, dry_run=self.dry_run)
+        self.targets: Iterable[str] = ()
+        self.wiki: str | None = None
+        self.strict = False
 
     # --- helpers ---------------------------------------------------------------
 
@@ -174,25 +178,8 @@ class WorklistJob:
         return f"campaignkit: {what} (bot; docs: {self.settings.docs_url})"
 
     def _write(self, wiki_id: str, request: EditRequest) -> EditResult:
-        """Save one page, honouring the stop page (per batch of writes) and the page lock."""
-        connection = self.farm[wiki_id]
-        writes = self._writes.get(wiki_id, 0)
-        if not self.dry_run and writes % WRITE_BATCH == 0:
-            self._stopped[wiki_id] = stop_reason(connection, self.settings) or ""
-        if self._stopped.get(wiki_id):
-            result = EditResult(
-                wiki_id, request.title, EditOutcome.SKIPPED, reason=self._stopped[wiki_id]
-            )
-            self.summary.edit(result)
-            return result
-        self._writes[wiki_id] = writes + 1
-        try:
-            with self.locks.hold(wiki_id, request.title):
-                result = apply_edit(connection, request, dry_run=self.dry_run)
-        except PageBusy as busy:
-            result = EditResult(wiki_id, request.title, EditOutcome.SKIPPED, reason=str(busy))
-        self.summary.edit(result)
-        return result
+        """Save one page through the run's one writer (stop page, lock, safe edit)."""
+        return self.writer.write(wiki_id, request)
 
     # --- finding worklists -------------------------------------------------------
 
@@ -542,31 +529,63 @@ class WorklistJob:
 
     # --- the run --------------------------------------------------------------------
 
+    def setup(self, run: BotRun) -> None:
+        """Write through the run's writer and count in its summary."""
+        self.writer = run.writer
+        self.summary = run.summary
+
+    def items(self, run: BotRun) -> Iterable[WorkItem]:
+        """Every worklist page (or the targeted ones), after the sync's tables."""
+        for worklist in self.find_pages(self.targets, self.wiki, strict=self.strict):
+            yield WorkItem(
+                self.name,
+                worklist.wiki,
+                worklist.page.title,
+                Priority.WORKLIST,
+                payload=worklist,
+            )
+
+    def treat(self, run: BotRun, item: WorkItem) -> None:
+        """Refresh one worklist; a source that cannot be read keeps the last table."""
+        worklist = item.payload
+        try:
+            self.refresh(worklist)
+        except read_failures() as error:
+            self._kept(WorklistOutcome(worklist.wiki, worklist.page.title), str(error))
+
     def run(
         self, targets: Iterable[str] = (), wiki: str | None = None, *, strict: bool = False
     ) -> list[WorklistOutcome]:
-        """Refresh every worklist, or the given pages; one failure never stops the others."""
+        """Refresh every worklist, or the given pages, in a run of their own."""
         if wiki is not None:
             self.settings.wiki(wiki)  # a ConfigError naming the known wikis
-        for worklist in self.find_pages(targets, wiki, strict=strict):
-            try:
-                self.refresh(worklist)
-            except read_failures() as error:
-                self._kept(WorklistOutcome(worklist.wiki, worklist.page.title), str(error))
+        self.targets, self.wiki, self.strict = targets, wiki, strict
+        BotRun(
+            self.farm,
+            self.settings,
+            self.name,
+            locks=self.locks,
+            dry_run=self.dry_run,
+            now=self.now,
+            summary=self.summary,
+        ).execute([self])
         return self.outcomes
 
 
-def sync_worklists(
-    farm: WikiFarm,
-    settings: Settings,
-    summary: RunSummary,
-    *,
-    targets: Iterable[str] = (),
-    wiki: str | None = None,
-    dry_run: bool = False,
-    locks: PageLocks | None = None,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> list[WorklistOutcome]:
-    """Refresh the worklists; what happened goes into ``summary`` (called by ``sync``)."""
-    job = WorklistJob(farm, settings, summary, dry_run=dry_run, locks=locks, now=now)
-    return job.run(targets, wiki)
+class WorklistTask(WorklistJob):
+    """The worklists as the last task of a sync run (targets and wiki given up front)."""
+
+    def __init__(
+        self,
+        farm: WikiFarm,
+        settings: Settings,
+        summary: RunSummary,
+        *,
+        targets: Iterable[str] = (),
+        wiki: str | None = None,
+        dry_run: bool = False,
+        locks: PageLocks | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__(farm, settings, summary, dry_run=dry_run, locks=locks, now=now)
+        self.targets, self.wiki = targets, wiki

@@ -1,0 +1,248 @@
+"""One run of the bot: list pages once, treat them in the order that matters, never fall over.
+
+Every bot job (participants tables, campaign tables and their data pages,
+worklists, metrics, template installs) is a :class:`BotTask`: it says which
+pages it wants (:meth:`BotTask.items`) and what it does to one
+(:meth:`BotTask.treat`). :class:`BotRun` does the rest, the same way for all of
+them, in the spirit of Pywikibot's ``BaseBot.run``:
+
+1. ``setup`` of each task, with one :class:`PageListing` shared by all, so a
+   run that syncs and refreshes worklists lists each wiki's event pages once;
+2. every task's items, sorted by :class:`Priority` (what someone asked for,
+   then the hub's campaign tables, then event pages by date, then worklists
+   and metrics) and treated one by one through one :class:`PageWriter`;
+3. an expected failure becomes an outcome in the summary; anything else is
+   logged with the page and its traceback, counted as an error, and the run
+   goes on with the next item;
+4. with a time budget, no item is started that would not finish in time;
+   what is left is said in the summary (the next run takes it up first);
+5. ``teardown`` of each task, then one summary with this run's API requests.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import Any, ClassVar
+
+from bot.run.summary import RunSummary
+from bot.run.writer import PageWriter
+from campaignkit.config import Settings
+from campaignkit.locks import PageLocks
+from campaignkit.manifest import Manifest, load_manifest
+from campaignkit.wiki.batch import PageText
+from campaignkit.wiki.connection import WikiFarm
+from campaignkit.wiki.errors import WikiError
+
+log = logging.getLogger(__name__)
+
+
+class Priority(IntEnum):
+    """Which work comes first when a run cannot do everything (lower first)."""
+
+    REQUESTED = 0  # a page someone asked for through the webservice
+    CAMPAIGN = 1  # the hub's campaign tables and data pages: what organizers read
+    EVENT = 2  # event pages: ongoing, soonest upcoming, then ended
+    WORKLIST = 3
+    METRICS = 4
+    MAINTENANCE = 5  # template installs
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One page a task wants treated, with where it stands in the run's order."""
+
+    task: str
+    wiki: str
+    title: str
+    priority: Priority
+    order: tuple[Any, ...] = ()  # within a priority: dates, titles
+    payload: Any = field(default=None, compare=False, hash=False)
+
+    @property
+    def where(self) -> str:
+        """``wiki:title``, as every log line and summary line names a page."""
+        return f"{self.wiki}:{self.title}"
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """Priority first, then the task's own order, then the page."""
+        return (int(self.priority), self.order, self.wiki, self.title, self.task)
+
+
+class ExpectedFailure(Exception):
+    """A failure a task foresaw (a source that cannot be read, a bad template field).
+
+    The loop reports its message as one line naming the page; no traceback.
+    """
+
+
+EXPECTED: tuple[type[BaseException], ...] = (ExpectedFailure, WikiError)
+
+
+class BotTask(ABC):
+    """One kind of bot work. Subclasses set :attr:`name` and implement items and treat."""
+
+    name: ClassVar[str] = "task"
+
+    def setup(self, run: BotRun) -> None:  # noqa: B027 - optional hook
+        """Read what every item needs (listings, batched reads) before the first item."""
+
+    @abstractmethod
+    def items(self, run: BotRun) -> Iterable[WorkItem]:
+        """The pages this task wants treated in this run."""
+
+    @abstractmethod
+    def treat(self, run: BotRun, item: WorkItem) -> None:
+        """Do the task's work on one page (writes go through ``run.writer``)."""
+
+    def teardown(self, run: BotRun) -> None:  # noqa: B027 - optional hook
+        """Record what the run learned (state tables, snapshots)."""
+
+
+class PageListing:
+    """The pages that transclude each contract template, listed once per run and wiki.
+
+    A failed listing is remembered too, so every task that asks gets the same
+    error (and the wiki is reported once, not once per task).
+    """
+
+    def __init__(self, farm: WikiFarm, settings: Settings) -> None:
+        self.farm = farm
+        self.settings = settings
+        self._lists: dict[tuple[str, str], list[PageText] | WikiError] = {}
+        self._manifests: dict[str, Manifest] = {}
+
+    def manifest(self, wiki_id: str) -> Manifest:
+        """The wiki's localized template names."""
+        if wiki_id not in self._manifests:
+            self._manifests[wiki_id] = load_manifest(wiki_id, self.settings.wiki(wiki_id).lang)
+        return self._manifests[wiki_id]
+
+    def embedding(self, wiki_id: str, template_key: str) -> list[PageText]:
+        """Pages using a contract template (revision ids, no text); raises the listing's error.
+
+        Only the wiki's own name of the template is asked for: the English
+        name, where it exists beside it, is a redirect, and MediaWiki lists the
+        transclusions through a redirect under its target.
+        """
+        from campaignkit.wiki.discovery import pages_embedding
+
+        key = (wiki_id, template_key)
+        if key not in self._lists:
+            template = self.manifest(wiki_id).template(template_key)
+            try:
+                self._lists[key] = pages_embedding(
+                    self.farm[wiki_id], [template.name], with_text=False
+                )
+            except WikiError as error:
+                self._lists[key] = error
+        listed = self._lists[key]
+        if isinstance(listed, WikiError):
+            raise listed
+        return listed
+
+
+class BotRun:
+    """One run of one or more tasks over the configured wikis."""
+
+    def __init__(
+        self,
+        farm: WikiFarm,
+        settings: Settings,
+        name: str,
+        *,
+        locks: PageLocks | None = None,
+        dry_run: bool = False,
+        max_seconds: float | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        summary: RunSummary | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.farm = farm
+        self.settings = settings
+        self.dry_run = dry_run or farm.simulate
+        self.now = now
+        self.summary = summary or RunSummary(name)
+        self.writer = PageWriter(farm, settings, self.summary, locks=locks, dry_run=self.dry_run)
+        self.listing = PageListing(farm, settings)
+        self.max_seconds = max_seconds
+        self.clock = clock
+        self.started = clock()
+        self.left: list[WorkItem] = []
+        self._seconds: dict[str, list[float]] = defaultdict(list)
+        self._requests_before = farm.request_counts()
+
+    # --- the budget -----------------------------------------------------------------
+
+    def estimate(self, item: WorkItem) -> float:
+        """Seconds the item will likely take: the slowest of its task's recent items."""
+        done = self._seconds.get(item.task)
+        if not done:
+            return 0.0
+        return max(done[-20:])
+
+    def has_time_for(self, item: WorkItem) -> bool:
+        """Whether the item would finish inside the run's budget."""
+        if self.max_seconds is None:
+            return True
+        return self.clock() - self.started + self.estimate(item) <= self.max_seconds
+
+    # --- running --------------------------------------------------------------------
+
+    def _isolated(self, what: str, action: Callable[[], Any]) -> bool:
+        """Run one step; a failure is reported with ``what`` and the run goes on."""
+        try:
+            action()
+        except EXPECTED as error:
+            self.summary.error(f"{what}: {error}")
+            return False
+        except Exception as error:  # one bug on one page never ends the run
+            log.exception("%s: unexpected error", what)
+            self.summary.error(f"{what}: unexpected error {type(error).__name__}: {error}")
+            return False
+        return True
+
+    def execute(self, tasks: Iterable[BotTask]) -> RunSummary:
+        """Set up every task, treat every item in priority order, tear down, summarize."""
+        tasks = list(tasks)
+        ready = [
+            task
+            for task in tasks
+            if self._isolated(f"{task.name} setup", lambda t=task: t.setup(self))
+        ]
+        items: list[WorkItem] = []
+        by_name = {task.name: task for task in ready}
+        for task in ready:
+            self._isolated(f"{task.name} listing", lambda t=task: items.extend(t.items(self)))
+        queue = sorted(dict.fromkeys(items), key=WorkItem.sort_key)
+        for index, item in enumerate(queue):
+            if not self.has_time_for(item):
+                self.left = queue[index:]
+                self.summary.warn(
+                    f"time budget of {self.max_seconds:.0f} s reached: {len(self.left)} "
+                    f"page(s) left for the next run, from {self.left[0].where}"
+                )
+                break
+            started = self.clock()
+            self._isolated(item.where, lambda i=item: by_name[i.task].treat(self, i))
+            self._seconds[item.task].append(self.clock() - started)
+        for task in ready:
+            self._isolated(f"{task.name} teardown", lambda t=task: t.teardown(self))
+        return self.finish()
+
+    def requests(self) -> dict[str, int]:
+        """API requests this run made, per wiki."""
+        after = self.farm.request_counts()
+        return {wiki: after[wiki] - self._requests_before.get(wiki, 0) for wiki in after}
+
+    def finish(self) -> RunSummary:
+        """Close the summary with this run's request counts (once)."""
+        if not self.summary.finished:
+            self.summary.finish(self.requests())
+        return self.summary
