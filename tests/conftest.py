@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
 from campaignkit.config import Settings, load_settings
-from campaignkit.devwiki import lifecycle, servers
-from campaignkit.devwiki.install import LocalAccounts
+from campaignkit.devwiki import account_creation, lifecycle, servers
+from campaignkit.devwiki.account_creation import AccountCreation
+from campaignkit.devwiki.install import COORDINATOR, ORGANIZER, LocalAccounts
 from campaignkit.devwiki.layout import DevWikiLayout
 from campaignkit.services import ServiceUnavailable, ensure_mariadb, ensure_redis
 
@@ -32,6 +34,11 @@ TEST_WIKI_DIR = Path(
     os.environ.get("CAMPAIGNKIT_TEST_DEVWIKI_DIR", REPO / ".state" / "test-devwiki")
 )
 TEST_WIKI_PORT = int(os.environ.get("CAMPAIGNKIT_TEST_DEVWIKI_PORT", "8811"))
+CAPTCHA_WIKI_DIR = Path(
+    os.environ.get("CAMPAIGNKIT_TEST_CAPTCHA_DEVWIKI_DIR", REPO / ".state" / "test-captcha-devwiki")
+)
+CAPTCHA_WIKI_PORT = int(os.environ.get("CAMPAIGNKIT_TEST_CAPTCHA_DEVWIKI_PORT", "8831"))
+CAPTCHA_WIKI_THROTTLE = 3  # accounts per IP a day: small, so a test reaches it quickly
 
 
 def _test_port(root: Path, first: int, envvar: str) -> int:
@@ -54,7 +61,8 @@ def _test_port(root: Path, first: int, envvar: str) -> int:
 @pytest.fixture(scope="session")
 def devwiki_layout() -> DevWikiLayout:
     port = _test_port(TEST_WIKI_DIR, TEST_WIKI_PORT, "CAMPAIGNKIT_TEST_DEVWIKI_PORT")
-    return DevWikiLayout(root=TEST_WIKI_DIR, port=port)
+    # Explicitly MediaWiki's own account creation: no captcha, no throttle.
+    return DevWikiLayout(root=TEST_WIKI_DIR, port=port, account_creation=AccountCreation())
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +80,58 @@ def devwikis(devwiki_layout: DevWikiLayout):
 @pytest.fixture(scope="session")
 def accounts(devwikis) -> LocalAccounts:
     return devwikis
+
+
+@dataclass(frozen=True)
+class CaptchaWikis:
+    """Local wikis that guard account creation as Wikimedia's do, and what tests need to know.
+
+    ``layout.config_path`` is their ready campaignkit configuration file.
+    """
+
+    layout: DevWikiLayout
+    accounts: LocalAccounts
+    question: str
+    answer: str
+    throttle: int
+    organizer: str  # an ordinary organizer: meets the captcha and the throttle
+    coordinator: str  # in the exempt group: neither captcha nor throttle
+
+    def password(self, username: str) -> str:
+        return self.accounts.users[username]
+
+
+@pytest.fixture(scope="session")
+def _captcha_wikis_session():
+    policy = AccountCreation(wikimedia=True, throttle=CAPTCHA_WIKI_THROTTLE)
+    port = _test_port(CAPTCHA_WIKI_DIR, CAPTCHA_WIKI_PORT, "CAMPAIGNKIT_TEST_CAPTCHA_DEVWIKI_PORT")
+    layout = DevWikiLayout(root=CAPTCHA_WIKI_DIR, port=port, account_creation=policy)
+    running_before = all(servers.state(layout, w).pid is not None for w in layout.wikis)
+    accounts = lifecycle.up(layout, echo=lambda _line: None)
+    yield CaptchaWikis(
+        layout=layout,
+        accounts=accounts,
+        question=account_creation.CAPTCHA_QUESTION,
+        answer=account_creation.CAPTCHA_ANSWER,
+        throttle=policy.throttle,
+        organizer=ORGANIZER,
+        coordinator=COORDINATOR,
+    )
+    if not running_before:
+        lifecycle.down(layout, echo=lambda _line: None)
+
+
+@pytest.fixture
+def captcha_wikis(_captcha_wikis_session: CaptchaWikis) -> CaptchaWikis:
+    """A pair of local wikis with Wikimedia's captcha and throttle on account creation.
+
+    Separate from the default test wikis (own directory and ports), so no other
+    test meets a captcha. Every test starts with the throttle's count at zero:
+    all tests create accounts from the same IP, 127.0.0.1.
+    """
+    for wiki in _captcha_wikis_session.layout.wikis:
+        account_creation.clear_throttle(wiki)
+    return _captcha_wikis_session
 
 
 @pytest.fixture(scope="session")

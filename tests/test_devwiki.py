@@ -66,7 +66,11 @@ def test_up_status_idempotent_reset_down(scratch_layout):
     ]
     assert status["wikis"][1]["api"] == "http://127.0.0.1:8822/api.php"
     assert status["accounts"]["bot"]["botpassword_username"] == "CampaignBot@campaignkit"
-    assert len(status["accounts"]["users"]) == 2
+    assert [u["username"] for u in status["accounts"]["users"]] == [
+        "Ada Organizer",
+        "Bola Participant",
+        "Chidi Coordinator",
+    ]
     assert oct(layout.accounts_file.stat().st_mode & 0o777) == "0o600"
     pids = [w["pid"] for w in status["wikis"]]
 
@@ -84,13 +88,15 @@ def test_up_status_idempotent_reset_down(scratch_layout):
             wiki,
             action="query",
             list="users",
-            ususers="CampaignBot|Ada Organizer|Bola Participant|Admin",
+            ususers="CampaignBot|Ada Organizer|Bola Participant|Chidi Coordinator|Admin",
             usprop="groups",
         )["query"]["users"]
         groups = {u["name"]: set(u.get("groups", [])) for u in users}
         assert "bot" in groups["CampaignBot"]
         assert "sysop" in groups["Admin"]
         assert "bot" not in groups["Ada Organizer"]
+        assert "eventcoordinator" not in groups["Ada Organizer"]
+        assert "eventcoordinator" in groups["Chidi Coordinator"]
 
     # A page created now is gone after reset, and reset is a copy, not a reinstall.
     wiki = layout.hub
@@ -232,3 +238,27 @@ def test_down_kills_a_server_process_that_ignores_sigterm(scratch_layout):
     assert servers.wiki_processes(wiki) == []
     assert not servers.port_in_use(wiki.port)
     assert not layout.pid_file(wiki).exists()
+
+
+def test_up_adds_the_accounts_an_older_install_lacks(scratch_layout):
+    from dataclasses import replace
+
+    from campaignkit.devwiki.install import COORDINATOR, LocalAccounts
+    from campaignkit.devwiki.local_user import HumanEditor
+
+    layout = scratch_layout
+    assert cli(layout, "up").returncode == 0
+    accounts = LocalAccounts.load(layout.accounts_file)
+    older = replace(
+        accounts, users={n: p for n, p in accounts.users.items() if n != COORDINATOR}, groups={}
+    )
+    older.save(layout.accounts_file)
+
+    assert cli(layout, "up").returncode == 0
+    upgraded = LocalAccounts.load(layout.accounts_file)
+    assert upgraded.users.keys() == accounts.users.keys()
+    assert upgraded.users[COORDINATOR] != accounts.users[COORDINATOR]
+    for wiki in layout.wikis:
+        coordinator = HumanEditor(wiki.api_url, COORDINATOR, upgraded.users[COORDINATOR])
+        info = coordinator.get(action="query", meta="userinfo", uiprop="groups")
+        assert "eventcoordinator" in info["query"]["userinfo"]["groups"]

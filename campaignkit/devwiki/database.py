@@ -88,6 +88,17 @@ def connect(wiki: LocalWiki, **kwargs: Any) -> Any:
     return sqlite3.connect(wiki.database_file, **kwargs)
 
 
+def connect_object_cache(wiki: LocalWiki) -> Any:
+    """A connection to the database holding the ``objectcache`` table (CACHE_DB); close it.
+
+    MediaWiki's SQLite installer puts that table in a file of its own,
+    ``wikicache.sqlite``, so cache writes do not lock the wiki's main database.
+    """
+    if wiki.database == "mysql":
+        return connect(wiki)
+    return sqlite3.connect(wiki.data_dir / "wikicache.sqlite", timeout=30)
+
+
 def replace_rows(
     wiki: LocalWiki, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> None:

@@ -8,16 +8,18 @@ taken right after the first install.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import shutil
 import subprocess
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from campaignkit.devwiki import database
+from campaignkit.devwiki.account_creation import EXEMPT_GROUP, AccountCreation
 from campaignkit.devwiki.layout import BOT_APP_ID, MEDIAWIKI_ROOT, DevWikiLayout, LocalWiki
 from campaignkit.devwiki.packages import DevWikiError
 
@@ -62,17 +64,24 @@ $wgGroupPermissions['bot']['noratelimit'] = true;
 # Tests and demos edit quickly as ordinary users; Wikimedia's limits are far lower.
 $wgRateLimits['edit']['user'] = [ 1000, 60 ];
 $wgRateLimits['edit']['newbie'] = [ 1000, 60 ];
+# Organizers who create many accounts at events, like Wikimedia's event coordinators
+# and account creators: exempt from the account-creation throttle and from captchas.
+$wgGroupPermissions['{exempt_group}']['noratelimit'] = true;
+$wgGroupPermissions['{exempt_group}']['skipcaptcha'] = true;
 """
 
 
-def write_local_settings(wiki: LocalWiki) -> None:
+def write_local_settings(wiki: LocalWiki, account_creation: AccountCreation | None = None) -> None:
     """(Re)write our settings file and make sure LocalSettings.php includes it.
 
     Rewritten on every ``up`` so that wikis installed by an older campaignkit get
     the current settings without a reinstall.
     """
+    text = EXTRA_SETTINGS.replace("{cache_dir}", str(wiki.directory / "cache")).replace(
+        "{exempt_group}", EXEMPT_GROUP
+    )
     (wiki.directory / SETTINGS_FILE).write_text(
-        EXTRA_SETTINGS.replace("{cache_dir}", str(wiki.directory / "cache")), encoding="utf-8"
+        text + (account_creation or AccountCreation()).php_settings(), encoding="utf-8"
     )
     current = wiki.settings_file.read_text(encoding="utf-8")
     if INCLUDE_LINE not in current:
@@ -81,6 +90,9 @@ def write_local_settings(wiki: LocalWiki) -> None:
 
 
 BOT_GRANTS = "basic,highvolume,editpage,editprotected,createeditmovepage,editsiteconfig"
+ORGANIZER = "Ada Organizer"
+PARTICIPANT = "Bola Participant"
+COORDINATOR = "Chidi Coordinator"
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,7 @@ class LocalAccounts:
     bot_password: str
     bot_main_password: str
     users: dict[str, str]
+    groups: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def generate(cls) -> LocalAccounts:
@@ -106,9 +119,11 @@ class LocalAccounts:
             bot_password=secrets.token_hex(16),
             bot_main_password="bot-" + secrets.token_hex(6),
             users={
-                "Ada Organizer": "ada-" + secrets.token_hex(6),
-                "Bola Participant": "bola-" + secrets.token_hex(6),
+                ORGANIZER: "ada-" + secrets.token_hex(6),
+                PARTICIPANT: "bola-" + secrets.token_hex(6),
+                COORDINATOR: "chidi-" + secrets.token_hex(6),
             },
+            groups={COORDINATOR: [EXEMPT_GROUP]},
         )
 
     @classmethod
@@ -181,7 +196,7 @@ def finish_install(wiki: LocalWiki, accounts: LocalAccounts) -> None:
     write_local_settings(wiki)
     _php("createAndPromote.php", wiki, "--bot", accounts.bot_user, accounts.bot_main_password)
     for name, password in accounts.users.items():
-        _php("createAndPromote.php", wiki, name, password)
+        _create_user(wiki, name, password, accounts.groups.get(name, []))
     _php(
         "createBotPassword.php",
         wiki,
@@ -192,6 +207,44 @@ def finish_install(wiki: LocalWiki, accounts: LocalAccounts) -> None:
         accounts.bot_user,
         accounts.bot_password,
     )
+
+
+def _create_user(
+    wiki: LocalWiki, name: str, password: str, groups: list[str], force: bool = False
+) -> None:
+    """Create the account, or with ``force`` also reset an existing one's password and groups."""
+    extra = ["--custom-groups", ",".join(groups)] if groups else []
+    _php("createAndPromote.php", wiki, *extra, *(["--force"] if force else []), name, password)
+
+
+def _user_names(wiki: LocalWiki) -> set[str]:
+    with contextlib.closing(database.connect(wiki)) as connection:
+        cursor = connection.cursor()
+        cursor.execute("SELECT user_name FROM user")
+        return {n.decode() if isinstance(n, bytes) else n for (n,) in cursor.fetchall()}
+
+
+def add_missing_accounts(layout: DevWikiLayout, accounts: LocalAccounts) -> LocalAccounts:
+    """Create the local accounts that campaignkit added after these wikis were installed.
+
+    Also puts back accounts that ``reset`` took away with an older snapshot. The
+    accounts file gains the new names and passwords; nothing else changes.
+    """
+    template = LocalAccounts.generate()
+    missing = {n: p for n, p in template.users.items() if n not in accounts.users}
+    if missing:
+        accounts = replace(
+            accounts,
+            users={**accounts.users, **missing},
+            groups={**template.groups, **accounts.groups},
+        )
+        accounts.save(layout.accounts_file)
+    for wiki in layout.wikis:
+        present = _user_names(wiki)
+        for name, password in accounts.users.items():
+            if name in missing or name not in present:
+                _create_user(wiki, name, password, accounts.groups.get(name, []), force=True)
+    return accounts
 
 
 def link_wikis(layout: DevWikiLayout) -> None:

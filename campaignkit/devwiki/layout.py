@@ -11,6 +11,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from campaignkit.devwiki.account_creation import AccountCreation
 
 MEDIAWIKI_ROOT = Path("/usr/share/mediawiki")
 DIR_ENVVAR = "CAMPAIGNKIT_DEVWIKI_DIR"
@@ -85,6 +89,8 @@ class DevWikiLayout:
 
     ``name`` tells apart the queues (Redis prefix) of layouts that could share
     a port number over time; ``specs`` are the wikis, the first one is the hub.
+    ``account_creation`` set here is recorded by ``up``; left at None, ``up``
+    keeps what was recorded last (MediaWiki's defaults at first).
     """
 
     root: Path
@@ -92,6 +98,7 @@ class DevWikiLayout:
     database: str = "sqlite"
     specs: tuple[WikiSpec, ...] = FARM
     name: str = "dev"
+    account_creation: AccountCreation | None = None
 
     def __post_init__(self) -> None:
         # php -S runs in MediaWiki's directory: every path it is given must be absolute.
@@ -106,8 +113,19 @@ class DevWikiLayout:
         if not root:
             base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
             root = str(Path(base) / "campaignkit" / "devwiki")
-        port = int(os.environ.get(PORT_ENVVAR) or DEFAULT_PORT)
-        return cls(root=Path(root).expanduser(), port=port)
+        from campaignkit.devwiki.account_creation import ENVVAR, AccountCreation
+        from campaignkit.devwiki.packages import DevWikiError
+
+        port_text = os.environ.get(PORT_ENVVAR) or str(DEFAULT_PORT)
+        if not port_text.isdigit() or not 1024 <= int(port_text) <= 65000:
+            raise DevWikiError(
+                f"{PORT_ENVVAR} must be a port number (1024-65000); got {port_text!r}"
+            )
+        port = int(port_text)
+
+        choice = os.environ.get(ENVVAR)
+        account_creation = AccountCreation.from_text(choice) if choice else None
+        return cls(root=Path(root).expanduser(), port=port, account_creation=account_creation)
 
     @property
     def wikis(self) -> tuple[LocalWiki, ...]:
@@ -166,6 +184,11 @@ class DevWikiLayout:
     def accounts_file(self) -> Path:
         """Throwaway local accounts and their passwords (mode 600)."""
         return self.root / "accounts.json"
+
+    @property
+    def account_creation_file(self) -> Path:
+        """The account-creation choice that ``up`` recorded."""
+        return self.root / "account-creation.json"
 
     @property
     def bot_password_file(self) -> Path:

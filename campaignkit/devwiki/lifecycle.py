@@ -13,6 +13,7 @@ from typing import Any
 import tomli_w
 
 from campaignkit.devwiki import database, install, servers
+from campaignkit.devwiki.account_creation import AccountCreation
 from campaignkit.devwiki.install import LocalAccounts
 from campaignkit.devwiki.layout import DevWikiLayout
 from campaignkit.devwiki.packages import DevWikiError, ensure_installed
@@ -56,15 +57,27 @@ def up(layout: DevWikiLayout, echo: Echo = print) -> LocalAccounts:
         for wiki in layout.wikis:
             servers.stop(layout, wiki)
         install.install_all(layout, echo)
-    accounts = LocalAccounts.load(layout.accounts_file)
+    account_creation = account_creation_of(layout)
+    account_creation.save(layout.account_creation_file)
     for wiki in layout.wikis:
-        install.write_local_settings(wiki)
+        install.write_local_settings(wiki, account_creation)
+    accounts = install.add_missing_accounts(layout, LocalAccounts.load(layout.accounts_file))
+    for wiki in layout.wikis:
         if servers.start(layout, wiki, echo):
             echo(f"Started {wiki.id} at {wiki.server}")
         else:
             echo(f"{wiki.id} already runs at {wiki.server}")
     write_config(layout, accounts)
     return accounts
+
+
+def account_creation_of(layout: DevWikiLayout) -> AccountCreation:
+    """The layout's own choice, else the one ``up`` recorded last, else MediaWiki's defaults."""
+    return (
+        layout.account_creation
+        or AccountCreation.load(layout.account_creation_file)
+        or AccountCreation()
+    )
 
 
 def down(layout: DevWikiLayout, echo: Echo = print) -> list[str]:
@@ -120,6 +133,7 @@ def status(layout: DevWikiLayout) -> dict[str, Any]:
         "hub": layout.hub.id,
         "wikis": wikis,
         "accounts": None,
+        "account_creation": account_creation_of(layout).describe(),
     }
     if accounts is not None:
         result["accounts"] = {
@@ -130,7 +144,10 @@ def status(layout: DevWikiLayout) -> dict[str, Any]:
                 "botpassword_username": accounts.bot_password_name,
                 "botpassword": accounts.bot_password,
             },
-            "users": [{"username": n, "password": p} for n, p in accounts.users.items()],
+            "users": [
+                {"username": n, "password": p, "groups": accounts.groups.get(n, [])}
+                for n, p in accounts.users.items()
+            ],
         }
     return result
 

@@ -3,7 +3,8 @@
 The demo writes its sample campaign as the local organizer and participants
 (so page histories show people, not the bot), and tests use it to make edits
 as someone other than the bot, so that the bot's conflict handling meets real
-human revisions. Only for the throwaway accounts of the local wikis.
+human revisions. Account-creation tests use the same session anonymously, as a
+newcomer's browser. Only for the throwaway accounts of the local wikis.
 """
 
 from __future__ import annotations
@@ -13,13 +14,25 @@ from typing import Any
 import requests
 
 
-class HumanEditor:
-    """A logged-in ordinary account on one local wiki."""
+class WikiClient:
+    """A browser-like session on one local wiki's api.php: anonymous until it logs in."""
 
-    def __init__(self, api_url: str, username: str, password: str) -> None:
+    def __init__(self, api_url: str) -> None:
         self.api_url = api_url
-        self.username = username
         self.session = requests.Session()
+
+    def get(self, **params: Any) -> dict[str, Any]:
+        """A read request."""
+        params |= {"format": "json", "formatversion": "2"}
+        return self.session.get(self.api_url, params=params, timeout=60).json()
+
+    def post(self, **params: Any) -> dict[str, Any]:
+        """A write request."""
+        params |= {"format": "json", "formatversion": "2"}
+        return self.session.post(self.api_url, data=params, timeout=60).json()
+
+    def log_in(self, username: str, password: str) -> None:
+        """Log this session in as a person would (``clientlogin``), or raise RuntimeError."""
         token = self.get(action="query", meta="tokens", type="login")["query"]["tokens"][
             "logintoken"
         ]
@@ -33,15 +46,14 @@ class HumanEditor:
         if answer.get("clientlogin", {}).get("status") != "PASS":
             raise RuntimeError(f"{username} could not log in: {answer}")
 
-    def get(self, **params: Any) -> dict[str, Any]:
-        """A read request."""
-        params |= {"format": "json", "formatversion": "2"}
-        return self.session.get(self.api_url, params=params, timeout=60).json()
 
-    def post(self, **params: Any) -> dict[str, Any]:
-        """A write request."""
-        params |= {"format": "json", "formatversion": "2"}
-        return self.session.post(self.api_url, data=params, timeout=60).json()
+class HumanEditor(WikiClient):
+    """A logged-in ordinary account on one local wiki."""
+
+    def __init__(self, api_url: str, username: str, password: str) -> None:
+        super().__init__(api_url)
+        self.username = username
+        self.log_in(username, password)
 
     def csrf(self) -> str:
         """A fresh edit token."""
