@@ -15,8 +15,6 @@ from werkzeug.exceptions import HTTPException
 
 from campaignkit.contract import FieldSpec, Kind
 from campaignkit.validation import InvalidValue, format_value, parse_value
-from campaignkit.wiki.errors import WikiUnreachable
-from campaignkit.wiki.organizer_session import ApiError
 from webservice import campaign_reads
 from webservice.feeds import page_url
 
@@ -68,10 +66,7 @@ def _campaign_object(model: Any) -> dict[str, Any]:
 @blueprint.route("/v1/campaigns")
 def campaigns() -> Any:
     """Every campaign on the hub with its totals."""
-    try:
-        listed = campaign_reads.list_campaigns(_settings(), _seconds())
-    except (WikiUnreachable, ApiError):
-        return _error(503, "the hub wiki does not answer")
+    listed = campaign_reads.list_campaigns(_settings(), _seconds())
     return jsonify(
         campaigns=[
             {
@@ -92,10 +87,7 @@ def campaign(title: str) -> Any:
     wanted = _title_or_none(title)
     if wanted is None:
         return _error(404, "not a page title")
-    try:
-        dashboard = campaign_reads.campaign_dashboard(_settings(), wanted, _seconds())
-    except (WikiUnreachable, ApiError):
-        return _error(503, "the hub wiki does not answer")
+    dashboard = campaign_reads.campaign_dashboard(_settings(), wanted, _seconds())
     if not dashboard.exists:
         return _error(404, "no such campaign page")
     return jsonify(
@@ -122,10 +114,7 @@ def event(wiki: str, title: str) -> Any:
     wanted = _title_or_none(title)
     if wanted is None:
         return _error(404, "not a page title")
-    try:
-        view = campaign_reads.event_page(_settings(), wiki, wanted, _seconds())
-    except (WikiUnreachable, ApiError):
-        return _error(503, "the wiki does not answer")
+    view = campaign_reads.event_page(_settings(), wiki, wanted, _seconds())
     if not view.page.exists:
         return _error(404, "no such page")
     fields = {}

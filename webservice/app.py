@@ -19,6 +19,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from campaignkit.config import Settings, load_settings
 from campaignkit.submissions import journal
 from campaignkit.web_settings import WebSettings, load_web_settings
+from campaignkit.wiki.errors import WikiUnreachable
+from campaignkit.wiki.organizer_session import ApiError
 from webservice import i18n, security
 
 log = logging.getLogger(__name__)
@@ -112,6 +114,27 @@ def _error_pages(app: Flask) -> None:
 
     for status in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(status, page(status))
+
+    def wiki_down(error: WikiUnreachable | ApiError) -> Any:
+        """A wiki that does not answer a read is a 503 for every view, in one place.
+
+        Views let these errors through unless they must do something else (keep a
+        journaled submission pending, show a preview's failure inside the form).
+        The API answers JSON that names the wiki; pages say to try again soon.
+        """
+        log.warning("a wiki did not answer %s: %s", request.path, error)
+        if request.path.startswith("/api/"):
+            from flask import jsonify
+
+            if isinstance(error, ApiError):
+                message = f"{error.wiki_id}: the wiki refused the read ({error.code})"
+            else:
+                message = f"{error.wiki_id}: the wiki does not answer"
+            return jsonify(error=message), 503, {"Retry-After": "60"}
+        return render_template("wiki_down.html"), 503, {"Retry-After": "60"}
+
+    app.register_error_handler(WikiUnreachable, wiki_down)
+    app.register_error_handler(ApiError, wiki_down)
 
 
 _worker_started = threading.Event()

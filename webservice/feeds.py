@@ -19,8 +19,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Blueprint, Response, abort, current_app
 
 from campaignkit.config import Settings
-from campaignkit.wiki.errors import WikiUnreachable
-from campaignkit.wiki.organizer_session import ApiError
 from webservice import campaign_reads
 
 blueprint = Blueprint("feeds", __name__)
@@ -54,10 +52,7 @@ def page_url(settings: Settings, wiki_id: str, title: str) -> str:
 def _dashboard(title: str) -> campaign_reads.CampaignDashboard:
     settings = current_app.config["CAMPAIGNKIT_SETTINGS"]
     seconds = current_app.config["CAMPAIGNKIT_WEB"].cache_seconds
-    try:
-        dashboard = campaign_reads.campaign_dashboard(settings, title, seconds)
-    except (WikiUnreachable, ApiError):
-        abort(503)
+    dashboard = campaign_reads.campaign_dashboard(settings, title, seconds)
     if not dashboard.exists:
         abort(404)
     return dashboard

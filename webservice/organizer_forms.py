@@ -158,10 +158,7 @@ def new_campaign() -> Any:
 @writes
 def add_event(title: str) -> Any:
     """Add an event to a campaign; the form starts from the campaign's values."""
-    try:
-        dashboard = campaign_reads.campaign_dashboard(settings(), title, web().cache_seconds)
-    except (WikiUnreachable, ApiError):
-        return render_template("wiki_down.html"), 503
+    dashboard = campaign_reads.campaign_dashboard(settings(), title, web().cache_seconds)
     if dashboard.campaign is None:
         abort(404)
     campaign = dashboard.campaign
@@ -226,10 +223,7 @@ def edit_event(wiki: str, title: str) -> Any:
     """Change an event's details; only the fields the organizer changed are written."""
     if wiki not in settings().wikis:
         abort(404)
-    try:
-        view = campaign_reads.event_page(settings(), wiki, title)
-    except (WikiUnreachable, ApiError):
-        return render_template("wiki_down.html"), 503
+    view = campaign_reads.event_page(settings(), wiki, title)
     if not view.page.exists or view.event is None:
         abort(404)
     if not may_organize(view, g.login.username):

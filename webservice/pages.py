@@ -20,8 +20,6 @@ from wtforms.fields.choices import SelectChoice
 
 from campaignkit.submissions import journal
 from campaignkit.submissions import writer as submissions
-from campaignkit.wiki.errors import WikiUnreachable
-from campaignkit.wiki.organizer_session import ApiError
 from webservice import campaign_reads
 from webservice.forms import LanguageForm, SignupForm
 from webservice.i18n import LANGUAGE_COOKIE
@@ -60,20 +58,14 @@ def healthz() -> Any:
 @blueprint.route("/")
 def campaigns() -> Any:
     """Every campaign on the hub."""
-    try:
-        listed = campaign_reads.list_campaigns(settings(), cache_seconds())
-    except (WikiUnreachable, ApiError):
-        return render_template("wiki_down.html"), 503
+    listed = campaign_reads.list_campaigns(settings(), cache_seconds())
     return render_template("campaigns.html", campaigns=listed)
 
 
 @blueprint.route("/campaign/<path:title>")
 def campaign(title: str) -> Any:
     """A campaign's dashboard: totals, events table, map, chart, feeds."""
-    try:
-        dashboard = campaign_reads.campaign_dashboard(settings(), title, cache_seconds())
-    except (WikiUnreachable, ApiError):
-        return render_template("wiki_down.html"), 503
+    dashboard = campaign_reads.campaign_dashboard(settings(), title, cache_seconds())
     if not dashboard.exists:
         abort(404)
     hub = settings().hub
@@ -92,10 +84,7 @@ def event(wiki: str, title: str) -> Any:
     """An event: details, participants, worklist progress, sign-up button."""
     if wiki not in settings().wikis:
         abort(404)
-    try:
-        view = campaign_reads.event_page(settings(), wiki, title)
-    except (WikiUnreachable, ApiError):
-        return render_template("wiki_down.html"), 503
+    view = campaign_reads.event_page(settings(), wiki, title)
     if not view.page.exists:
         abort(404)
     login = g.get("login")

@@ -55,10 +55,7 @@ def web() -> Any:
 def _event_or_404(wiki: str, title: str) -> campaign_reads.EventPage:
     if wiki not in settings().wikis:
         abort(404)
-    try:
-        view = campaign_reads.event_page(settings(), wiki, title)
-    except (WikiUnreachable, ApiError):
-        abort(503)
+    view = campaign_reads.event_page(settings(), wiki, title)
     if not view.page.exists or view.event is None:
         abort(404)
     return view
