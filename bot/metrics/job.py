@@ -33,6 +33,7 @@ from bot.metrics.event_participants import participants_of_events
 from bot.metrics.report import CampaignReport, EventReport
 from bot.metrics.snapshots import SnapshotStore
 from bot.metrics.worklist_progress import worklist_done
+from bot.run.loop import BotRun, BotTask, Priority, WorkItem
 from bot.run.summary import RunSummary
 from bot.run.writer import PageWriter
 from campaignkit.codecs.usernames import UserNamespaces
@@ -80,8 +81,10 @@ def _default_source(farm: WikiFarm) -> ContributionSource:
     return ApiSource(farm)
 
 
-class MetricsJob:
-    """One metrics run over the configured wikis."""
+class MetricsJob(BotTask):
+    """The metrics task: every event measured and written, then every campaign."""
+
+    name = "metrics"
 
     def __init__(
         self,
@@ -108,6 +111,12 @@ class MetricsJob:
         self.run = MetricsRun(summary)
         self.writer = PageWriter(farm, settings, summary, locks=self.locks, dry_run=self.dry_run)
         self.wikis: dict[str, _Wiki] = {}
+        self.targets: set[str] = set()
+        self.chosen: list[tuple[_Wiki, PageText, CampaignEvent]] = []
+        self.people: dict[tuple[str, str], list[Participant] | RegionError] = {}
+        self.worklists: dict[str, dict[str, int]] = {}
+        self.campaign_pages: list[tuple[PageText, Campaign]] = []
+        self.started = now()
 
     # --- helpers ---------------------------------------------------------------
 
@@ -155,7 +164,7 @@ class MetricsJob:
         template = wiki.manifest.template("campaign_event")
         try:
             wiki.namespaces = UserNamespaces.from_site(connection.site)
-            pages = pages_embedding(connection, [template.name, template.spec.name])
+            pages = pages_embedding(connection, [template.name])
         except WikiError as error:
             wiki.failed = str(error)
             self.summary.error(f"{connection.id}: cannot list event pages: {error}")
@@ -252,14 +261,15 @@ class MetricsJob:
             kept=True,
         )
 
-    def _events_of_wiki(self, wiki: _Wiki, targets: set[str], now: datetime) -> None:
+    def _participants_of_wiki(self, wiki: _Wiki, targets: set[str]) -> None:
+        """Every chosen event's valid sign-ups on one wiki, in batched requests."""
         connection = wiki.connection
         chosen = [(p, e) for p, e in wiki.events if self._targeted(e, targets)]
         if not chosen:
             return
         try:
             people = participants_of_events(connection, chosen, wiki.manifest, wiki.namespaces)
-            worklists = worklist_done(
+            self.worklists[connection.id] = worklist_done(
                 connection, [e.worklist for _p, e in chosen if e.worklist], wiki.manifest
             )
         except WikiError as error:
@@ -268,31 +278,39 @@ class MetricsJob:
                 self._keep(event)
             return
         for page, event in chosen:
-            found = people[page.title]
-            if isinstance(found, RegionError):
-                self.summary.error(f"{connection.id}:{page.title}: {found}")
-                self._keep(event)
-                continue
-            try:
-                result = self._measure(event, found, worklists.get(event.worklist), now)
-            except SourceError as error:
-                self.summary.error(
-                    f"{connection.id}:{page.title}: {self.source.name} source failed, "
-                    f"keeping the last good figures: {error}"
-                )
-                self._keep(event)
-                continue
-            key = (connection.id, page.title)
-            report = self._report(event, result, now)
-            self.run.events[key] = report
-            self.run.results[key] = result
-            if self.write:
-                self._write_region(
-                    wiki,
-                    page.title,
-                    reports.event_region(report, wiki.manifest),
-                    f"{result.figures.participants} participants, {result.figures.edits} edits",
-                )
+            self.people[(connection.id, page.title)] = people[page.title]
+            self.chosen.append((wiki, page, event))
+
+    def _measure_event(self, wiki: _Wiki, page: PageText, event: CampaignEvent) -> None:
+        """One event's figures, written to its page (a failed source keeps the last ones)."""
+        connection = wiki.connection
+        now = self.started
+        found = self.people[(connection.id, page.title)]
+        if isinstance(found, RegionError):
+            self.summary.error(f"{connection.id}:{page.title}: {found}")
+            self._keep(event)
+            return
+        worklists = self.worklists.get(connection.id, {})
+        try:
+            result = self._measure(event, found, worklists.get(event.worklist), now)
+        except SourceError as error:
+            self.summary.error(
+                f"{connection.id}:{page.title}: {self.source.name} source failed, "
+                f"keeping the last good figures: {error}"
+            )
+            self._keep(event)
+            return
+        key = (connection.id, page.title)
+        report = self._report(event, result, now)
+        self.run.events[key] = report
+        self.run.results[key] = result
+        if self.write:
+            self._write_region(
+                wiki,
+                page.title,
+                reports.event_region(report, wiki.manifest),
+                f"{result.figures.participants} participants, {result.figures.edits} edits",
+            )
 
     def _keep(self, event: CampaignEvent) -> None:
         kept = self._kept_report(event)
@@ -349,13 +367,15 @@ class MetricsJob:
             source=self.source.name,
         )
 
-    def _campaigns(self, targets: set[str], now: datetime) -> None:
+    def _read_campaigns(self, targets: set[str]) -> None:
+        """The hub's campaign pages that this run reports on."""
         hub = self._wiki(self.settings.hub_id)
         connection = hub.connection
         template = hub.manifest.template("campaign")
-        wanted = {r.campaign for r in self.run.events.values()} | targets
+        wanted = {e.campaign for _w, _p, e in self.chosen} | targets
+        wanted |= {r.campaign for r in self.run.events.values()}
         try:
-            pages = pages_embedding(connection, [template.name, template.spec.name])
+            pages = pages_embedding(connection, [template.name])
         except WikiError as error:
             self.summary.error(f"{connection.id}: cannot list campaign pages: {error}")
             return
@@ -373,17 +393,22 @@ class MetricsJob:
                 for problem in reading.errors:
                     self.summary.error(str(problem))
                 continue
-            campaign_report = self._campaign_report(reading.model, now)
-            self.run.campaigns[page.title] = campaign_report
-            if self.write:
-                totals = campaign_report.figures
-                self._write_region(
-                    hub,
-                    page.title,
-                    reports.campaign_region(campaign_report, hub.manifest, connection.config.lang),
-                    f"{len(campaign_report.events)} events, {totals.participants} participants, "
-                    f"{totals.edits} edits",
-                )
+            self.campaign_pages.append((page, reading.model))
+
+    def _report_campaign(self, page: PageText, campaign: Campaign) -> None:
+        hub = self._wiki(self.settings.hub_id)
+        connection = hub.connection
+        campaign_report = self._campaign_report(campaign, self.started)
+        self.run.campaigns[page.title] = campaign_report
+        if self.write:
+            totals = campaign_report.figures
+            self._write_region(
+                hub,
+                page.title,
+                reports.campaign_region(campaign_report, hub.manifest, connection.config.lang),
+                f"{len(campaign_report.events)} events, {totals.participants} participants, "
+                f"{totals.edits} edits",
+            )
 
     # --- step 6: snapshots ---------------------------------------------------------------
 
@@ -402,19 +427,65 @@ class MetricsJob:
 
     # --- the run ---------------------------------------------------------------------------
 
-    def execute(self, targets: Iterable[str] = ()) -> MetricsRun:
-        """Measure everything, or only the named event or campaign pages."""
-        now = self.now()
-        target_titles = {t.replace("_", " ").strip() for t in targets if t.strip()}
+    def setup(self, run: BotRun) -> None:
+        """Read every event and its sign-ups, and the campaigns to report on."""
+        self.writer = run.writer
+        self.summary = run.summary
         for wiki_id in self.settings.wikis:
             self._list_events(self._wiki(wiki_id))
         for wiki_id in self.settings.wikis:
             wiki = self._wiki(wiki_id)
             if not wiki.failed:
-                self._events_of_wiki(wiki, target_titles, now)
-        self._campaigns(target_titles, now)
+                self._participants_of_wiki(wiki, self.targets)
+        self._read_campaigns(self.targets)
+
+    def items(self, run: BotRun) -> Iterable[WorkItem]:
+        """Events by start (their figures feed the campaigns), then the campaigns."""
+        for wiki, page, event in self.chosen:
+            yield WorkItem(
+                self.name,
+                wiki.connection.id,
+                page.title,
+                Priority.METRICS,
+                (0, event.start_utc.timestamp()),
+                payload=(wiki, page, event),
+            )
+        for page, campaign in self.campaign_pages:
+            yield WorkItem(
+                self.name,
+                self.settings.hub_id,
+                page.title,
+                Priority.METRICS,
+                (1, 0.0),
+                payload=(page, campaign),
+            )
+
+    def treat(self, run: BotRun, item: WorkItem) -> None:
+        """Measure one event, or report one campaign."""
+        if len(item.payload) == 3:
+            self._measure_event(*item.payload)
+        else:
+            self._report_campaign(*item.payload)
+
+    def teardown(self, run: BotRun) -> None:
+        """Store the snapshot of every page measured."""
         if self.write and not self.dry_run:
-            self._record(now)
+            self._record(self.started)
+
+    def execute(self, targets: Iterable[str] = (), max_seconds: float | None = None) -> MetricsRun:
+        """Measure everything, or only the named event or campaign pages, in a run of its own."""
+        self.started = self.now()
+        self.targets = {t.replace("_", " ").strip() for t in targets if t.strip()}
+        BotRun(
+            self.farm,
+            self.settings,
+            self.name,
+            locks=self.locks,
+            dry_run=self.dry_run,
+            max_seconds=max_seconds,
+            now=self.now,
+            summary=self.summary,
+        ).execute([self])
         return self.run
 
 
@@ -435,6 +506,7 @@ def run_metrics(
     store: SnapshotStore | None = None,
     locks: PageLocks | None = None,
     write: bool = True,
+    max_seconds: float | None = None,
 ) -> MetricsRun:
     """Measure events and campaigns, write their ``metrics`` regions, store snapshots.
 
@@ -446,7 +518,6 @@ def run_metrics(
         clock: Callable[[], datetime] = lambda: fixed  # noqa: E731 - a fixed clock
     else:
         clock = now or (lambda: datetime.now(UTC))
-    before = farm.request_counts()
     job = MetricsJob(
         farm,
         settings,
@@ -458,7 +529,4 @@ def run_metrics(
         write=write,
         now=clock,
     )
-    run = job.execute(targets)
-    after = farm.request_counts()
-    summary.finish({wiki: after[wiki] - before.get(wiki, 0) for wiki in after})
-    return run
+    return job.execute(targets, max_seconds=max_seconds)

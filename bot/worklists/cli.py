@@ -58,12 +58,9 @@ def register(group: click.Group) -> None:
         dry_run = dry_run or run.dry_run
         if dry_run:
             run.dry_run = True
-        before = run.farm.request_counts()
         summary = RunSummary("worklist refresh")
         job = WorklistJob(run.farm, run.settings, summary, dry_run=dry_run, locks=page_locks(run))
-        outcomes = job.run(pages, wiki=wiki, strict=True)
-        after = run.farm.request_counts()
-        summary.finish({k: v - before.get(k, 0) for k, v in after.items()})
+        outcomes = job.run(pages, wiki=wiki, strict=True)  # finishes the summary
         for diff in summary.diffs:
             click.echo(diff)
         if as_json:
