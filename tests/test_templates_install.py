@@ -365,9 +365,9 @@ class HumanEditsDuringSave(TemplateInstaller):
         self.person = person
         self.human_text = human_text
 
-    def _save(self, page, current, now) -> None:
+    def _save(self, page, current, now):
         self.person.edit(page.title, self.human_text)
-        super()._save(page, current, now)
+        return super()._save(page, current, now)
 
 
 def test_a_concurrent_edit_to_the_same_line_is_a_conflict_not_an_overwrite(

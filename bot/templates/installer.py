@@ -23,6 +23,11 @@ save is an edit conflict reported for that page, never an overwrite.
 
 A dry run reads the same way, computes the same decisions and unified diffs,
 and never calls the edit API (independently of pywikibot's simulate switch).
+
+Saves go through the bot's one write door (:class:`bot.run.writer.PageWriter`:
+stop page, page lock, ``{{nobots}}``, the conflict-safe edit), and a run of
+``templates install`` is a :class:`TemplateInstallTask` on the run loop, so one
+page's failure is that page's alone.
 """
 
 from __future__ import annotations
@@ -34,9 +39,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.run.loop import BotRun, BotTask, Priority, WorkItem
+from bot.run.summary import RunSummary
+from bot.run.writer import PageWriter
 from campaignkit import __version__
 from campaignkit.template_pages import TemplatePage
-from campaignkit.wiki.errors import WikiError
+from campaignkit.wiki.batch import PageText
+from campaignkit.wiki.editing import EditOutcome, EditRequest, EditResult, TransformError
 
 TITLES_PER_REQUEST = 50
 SUMMARY_ACTION = "install/update template"
@@ -254,58 +263,60 @@ def _same(current: CurrentPage, wanted: str) -> bool:
     return current.exists and current.text.rstrip() == wanted.rstrip()
 
 
+def _changed_while_installing(current: CurrentPage, found: PageText) -> str:
+    if not current.exists:
+        return (
+            "created on the wiki by someone else while installing; "
+            "run the install again to see by whom"
+        )
+    if not found.exists:
+        return "deleted on the wiki while installing; run the install again"
+    return "edited on the wiki while installing; run the install again"
+
+
 def _api_failure(error: Exception) -> str:
-    code = getattr(error, "code", "")
-    reasons = {
-        "editconflict": "edited on the wiki while installing; run the install again",
-        "articleexists": "created on the wiki by someone else while installing; "
-        "run the install again to see by whom",
-        "missingtitle": "deleted on the wiki while installing; run the install again",
-        "protectedpage": "the page is protected and the bot may not edit it",
-        "protectedtitle": "the title is protected against creation",
-        "cascadeprotected": "the page is cascade-protected and the bot may not edit it",
-        "protectednamespace-interface": "the bot may not edit this namespace",
-    }
-    if code in reasons:
-        return reasons[code]
-    if code:
-        return f"the wiki refused the edit ({code}: {getattr(error, 'info', '')})"
     return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 class TemplateInstaller:
     """Installs a list of pages on one wiki (see the module docstring for the rules)."""
 
-    def __init__(self, connection: Any, options: InstallOptions) -> None:
+    def __init__(
+        self, connection: Any, options: InstallOptions, writer: PageWriter | None = None
+    ) -> None:
         self.connection = connection
         self.options = options
+        farm = connection.farm
+        self.writer = writer or PageWriter(
+            farm, farm.settings, RunSummary("templates"), dry_run=options.dry_run
+        )
 
     @property
     def wiki_id(self) -> str:
         """The configured id of the wiki this installer writes to."""
         return self.connection.id
 
+    def read(self, pages: Sequence[TemplatePage]) -> tuple[dict[str, CurrentPage], str] | str:
+        """The pages as the wiki has them, in batches; or why they cannot be read."""
+        try:
+            return read_current_pages(self.connection, [p.title for p in pages])
+        except Exception as error:  # the wiki is down or refuses reads: every page fails
+            return f"cannot read the pages: {error}".replace("\n", " ")
+
     def install(self, pages: Sequence[TemplatePage]) -> list[PageResult]:
         """Bring every page up to date; one page's failure does not stop the others."""
+        found = self.read(pages)
+        if isinstance(found, str):
+            return [PageResult(self.wiki_id, p.title, Outcome.FAILED, found) for p in pages]
+        current, now = found
+        return [self.install_one(page, current[page.title], now) for page in pages]
+
+    def install_one(self, page: TemplatePage, current: CurrentPage, now: str) -> PageResult:
+        """One page's decision and save; an error is this page's result, not the run's end."""
         try:
-            current, now = read_current_pages(self.connection, [p.title for p in pages])
-        except Exception as error:  # the wiki is down or refuses reads: every page fails
-            reason = f"cannot read the pages: {error}".replace("\n", " ")
-            return [PageResult(self.wiki_id, p.title, Outcome.FAILED, reason) for p in pages]
-        results = []
-        for page in pages:
-            try:
-                results.append(self._install_one(page, current[page.title], now))
-            except Exception as error:  # reported per page; the others go on
-                results.append(
-                    PageResult(
-                        self.wiki_id,
-                        current[page.title].title,
-                        Outcome.FAILED,
-                        _api_failure(error),
-                    )
-                )
-        return results
+            return self._install_one(page, current, now)
+        except Exception as error:  # reported per page; the others go on
+            return PageResult(self.wiki_id, current.title, Outcome.FAILED, _api_failure(error))
 
     def _diff_url(self, current: CurrentPage) -> str:
         index = self.connection.config.index_url
@@ -340,7 +351,11 @@ class TemplateInstaller:
             else ""
         )
         if not self.options.dry_run:
-            self._save(page, current, now)
+            saved = self._save(page, current, now)
+            if not saved.wrote and saved.outcome is not EditOutcome.UNCHANGED:
+                # Protected, stopped by the stop page, held by another process: the
+                # operator asked for an install, and this page did not get it.
+                return PageResult(self.wiki_id, title, Outcome.FAILED, reason=saved.reason)
         return PageResult(
             self.wiki_id,
             title,
@@ -351,29 +366,80 @@ class TemplateInstaller:
             edited_at=current.timestamp if forced else "",
         )
 
-    def _save(self, page: TemplatePage, current: CurrentPage, now: str) -> None:
-        self.connection.login()
-        params: dict[str, Any] = {
-            "action": "edit",
-            "title": page.title,
-            "text": page.text,
-            "summary": self.options.summary(page.text),
-            "bot": "1",
-            "watchlist": "nochange",
-            "token": self.connection.site.tokens["csrf"],
-            "formatversion": "2",
-        }
-        if current.exists:
-            # baserevid only: with basetimestamp, MediaWiki 1.39 suppresses the
-            # conflict when "the same user" edited last, looking only at revisions
-            # strictly after that second, so a person's edit within the same second
-            # as the base revision would be overwritten.
-            params.update(nocreate="1", baserevid=str(current.revid))
-            if now:
-                params["starttimestamp"] = now
-        else:
-            params["createonly"] = "1"
-        answer = self.connection.api(**params)
-        result = answer.get("edit", {})
-        if result.get("result") != "Success":
-            raise WikiError(self.wiki_id, f"the wiki did not save {page.title}: {result}")
+    def _save(self, page: TemplatePage, current: CurrentPage, now: str) -> EditResult:
+        """Save through the one write door, from the revision the decision was made on.
+
+        The base revision is the batched read's (``baserevid``; with
+        ``basetimestamp``, MediaWiki 1.39 suppresses the conflict when "the same
+        user" edited last within the same second). Should the page change before
+        the save, the conflict is this page's failure: the decision (ours, or
+        someone else's) was made on the text read, and is not remade silently.
+        """
+        wanted = page.text
+
+        def transform(latest: PageText) -> str:
+            if latest.exists != current.exists or (
+                current.exists and latest.revid != current.revid
+            ):
+                raise TransformError(_changed_while_installing(current, latest))
+            return wanted
+
+        base = PageText(
+            current.title,
+            current.exists,
+            text=current.text,
+            revid=current.revid,
+            timestamp=current.timestamp,
+            starttimestamp=now,
+        )
+        return self.writer.write(
+            self.wiki_id,
+            EditRequest(
+                current.title,
+                transform,
+                self.options.summary(wanted),
+                minor=False,
+                current=base,
+                extra={"watchlist": "nochange"},
+            ),
+        )
+
+
+class TemplateInstallTask(BotTask):
+    """``templates install`` on the run loop: every page of every wiki an item of its own."""
+
+    name = "templates"
+
+    def __init__(
+        self, pages_by_wiki: dict[str, list[TemplatePage]], options: InstallOptions
+    ) -> None:
+        self.pages_by_wiki = pages_by_wiki
+        self.options = options
+        self.results: list[PageResult] = []
+        self.installers: dict[str, TemplateInstaller] = {}
+        self.current: dict[str, tuple[dict[str, CurrentPage], str]] = {}
+
+    def setup(self, run: BotRun) -> None:
+        """Read each wiki's pages in batches; a wiki that cannot be read fails its pages."""
+        for wiki_id, pages in self.pages_by_wiki.items():
+            installer = TemplateInstaller(run.farm[wiki_id], self.options, run.writer)
+            found = installer.read(pages)
+            if isinstance(found, str):
+                self.results += [PageResult(wiki_id, p.title, Outcome.FAILED, found) for p in pages]
+                continue
+            self.installers[wiki_id] = installer
+            self.current[wiki_id] = found
+
+    def items(self, run: BotRun) -> Iterable[WorkItem]:
+        """The pages in the order the sources list them (modules before their templates)."""
+        for wiki_id in self.installers:
+            for index, page in enumerate(self.pages_by_wiki[wiki_id]):
+                yield WorkItem(
+                    self.name, wiki_id, page.title, Priority.MAINTENANCE, (index,), payload=page
+                )
+
+    def treat(self, run: BotRun, item: WorkItem) -> None:
+        """Install one page."""
+        current, now = self.current[item.wiki]
+        page = item.payload
+        self.results.append(self.installers[item.wiki].install_one(page, current[page.title], now))
