@@ -18,7 +18,7 @@ the proxy and without it) and ``import_pywikibot`` rewrites ``pywikibot.config``
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,14 +76,6 @@ class ProxiedWikis:
 
 
 @contextlib.contextmanager
-def proxy_in_front(wiki: LocalWiki, **options: Any) -> Iterator[ConditionsProxy]:
-    """One more proxy in front of a test wiki, for a test that needs its own (a manual clock)."""
-    options.setdefault("time_scale", TIME_SCALE)
-    with ConditionsProxy(wiki.api_url, name=wiki.id, **options) as proxy:
-        yield proxy
-
-
-@contextlib.contextmanager
 def pywikibot_isolated(wiki_ids: set[str]) -> Iterator[None]:
     """Let a farm through the proxies use pywikibot, then restore pywikibot's globals."""
     import pywikibot
@@ -102,6 +94,25 @@ def pywikibot_isolated(wiki_ids: set[str]) -> Iterator[None]:
         pywikibot._sites.update(saved_sites)
         for name, value in saved_config.items():
             setattr(config, name, value)
+
+
+@pytest.fixture
+def proxy_in_front(devwikis) -> Iterator[Callable[..., ConditionsProxy]]:
+    """Start one more proxy in front of a test wiki (for a test that needs its own clock).
+
+    ``proxy_in_front(devwiki_layout.hub, clock=my_clock)``; stopped after the test.
+    """
+    started: list[ConditionsProxy] = []
+
+    def start(wiki: LocalWiki, **options: Any) -> ConditionsProxy:
+        options.setdefault("time_scale", TIME_SCALE)
+        proxy = ConditionsProxy(wiki.api_url, name=wiki.id, **options).start()
+        started.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in started:
+        proxy.stop()
 
 
 @pytest.fixture(scope="module")

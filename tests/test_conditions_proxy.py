@@ -26,10 +26,10 @@ from campaignkit.devwiki.conditions_proxy import (
     write_proxied_config,
 )
 from tests.human import HumanEditor
-from tests.proxy_support import proxy_in_front
 
 pytestmark = pytest.mark.wiki
-pytest_plugins = ["tests.proxy_support"]  # its fixtures: proxied_wikis, proxied_farm
+# proxied_wikis, proxied_farm, proxy_in_front
+pytest_plugins = ["tests.proxy_support"]
 
 ADA = "Ada Organizer"
 BOLA = "Bola Participant"
@@ -87,6 +87,24 @@ def save(farm, wiki_id: str, title: str, text: str) -> None:
     page.save(summary="conditions proxy test")
 
 
+def save_error(farm, wiki_id: str, title: str, text: str) -> BaseException:
+    """What a failed Page.save ends in: pywikibot wraps the cause in OtherPageSaveError."""
+    from pywikibot.exceptions import OtherPageSaveError
+
+    with pytest.raises(OtherPageSaveError) as raised:
+        save(farm, wiki_id, title, text)
+    assert isinstance(raised.value.reason, BaseException), raised.value.reason
+    return raised.value.reason
+
+
+def api_edit(farm, wiki_id: str, title: str, text: str) -> dict:
+    """An edit through campaignkit's own request path (WikiConnection.api)."""
+    connection = farm[wiki_id]
+    return connection.api(
+        action="edit", title=title, text=text, token=connection.site.tokens["csrf"]
+    )
+
+
 # -- passing through -----------------------------------------------------------------
 
 
@@ -101,24 +119,27 @@ def test_logins_cookies_bodies_and_index_php_pass_through(
         "action": "edit",
         "format": "json",
         "title": title,
-        "text": "second & last",
+        "text": "second",
         "token": ada.csrf(),
     }
     multipart = ada.session.post(
         proxy.api_url, files={k: (None, v) for k, v in fields.items()}, timeout=30
     )
     assert multipart.json()["edit"]["result"] == "Success"
+    as_xml = {"action": "edit", "format": "xml", "title": title, "appendtext": " & last"}
+    xml = ada.session.post(proxy.api_url, data={**as_xml, "token": ada.csrf()}, timeout=30)
+    assert '<edit result="Success"' in xml.text
     raw = ada.session.get(
         f"{proxy.url}/index.php", params={"title": title, "action": "raw"}, timeout=30
     )
     assert raw.status_code == 200 and raw.text == "second & last"
     direct = HumanEditor(devwiki_layout.hub.api_url, BOLA, accounts.users[BOLA])
     assert direct.text(title) == "second & last"
-    assert [r["user"] for r in direct.history(title)] == [ADA, ADA]
+    assert [r["user"] for r in direct.history(title)] == [ADA, ADA, ADA]
 
     counts = proxy.counts()
-    assert counts.edits_by_title == Counter({title: 2})
-    assert counts.edits_by_account == Counter({ADA: 2})
+    assert counts.edits_by_title == Counter({title: 3})
+    assert counts.edits_by_account == Counter({ADA: 3})
     assert counts.requests["clientlogin"] == 1
     assert counts.requests["/index.php"] == 1
     assert counts.requests == counts.forwarded  # nothing refused, and lookups not counted
@@ -142,36 +163,36 @@ def test_only_loopback_wikis_and_valid_faults_are_accepted():
 
 
 def test_rate_limit_refuses_an_account_that_edits_faster_than_the_interval(
-    devwiki_layout, accounts, unique_title
+    proxy_in_front, devwiki_layout, accounts, unique_title
 ):
     clock = ManualClock()
-    with proxy_in_front(devwiki_layout.hub, time_scale=1.0, clock=clock) as proxy:
-        proxy.limit_rate(10)
-        ada, bola = person(proxy, accounts, ADA), person(proxy, accounts, BOLA)
-        title = unique_title("Rate")
-        assert edit(ada, title, "one").json()["edit"]["result"] == "Success"
+    proxy = proxy_in_front(devwiki_layout.hub, time_scale=1.0, clock=clock)
+    proxy.limit_rate(10)
+    ada, bola = person(proxy, accounts, ADA), person(proxy, accounts, BOLA)
+    title = unique_title("Rate")
+    assert edit(ada, title, "one").json()["edit"]["result"] == "Success"
 
-        refused = edit(ada, title, "two")
-        assert refused.status_code == 200
-        assert refused.headers["MediaWiki-API-Error"] == "ratelimited"
-        assert refused.json() == {
-            "error": {
-                "code": "ratelimited",
-                "info": RATELIMITED_INFO,
-                "*": real_docref(devwiki_layout.hub),
-            }
+    refused = edit(ada, title, "two")
+    assert refused.status_code == 200
+    assert refused.headers["MediaWiki-API-Error"] == "ratelimited"
+    assert refused.json() == {
+        "error": {
+            "code": "ratelimited",
+            "info": RATELIMITED_INFO,
+            "*": real_docref(devwiki_layout.hub),
         }
-        # another account is not slowed down by Ada's edits
-        assert edit(bola, title, "bola").json()["edit"]["result"] == "Success"
-        clock.advance(9.9)
-        # a refused edit does not restart the interval, an accepted one does
-        assert edit(ada, title, "two").json()["error"]["code"] == "ratelimited"
-        clock.advance(0.1)
-        assert edit(ada, title, "two").json()["edit"]["result"] == "Success"
-        # reads are never rate limited
-        assert "error" not in read(ada).json()
+    }
+    # another account is not slowed down by Ada's edits
+    assert edit(bola, title, "bola").json()["edit"]["result"] == "Success"
+    clock.advance(9)
+    # a refused edit does not restart the interval, an accepted one does
+    assert edit(ada, title, "two").json()["error"]["code"] == "ratelimited"
+    clock.advance(1)
+    assert edit(ada, title, "two").json()["edit"]["result"] == "Success"
+    # reads are never rate limited
+    assert "error" not in read(ada).json()
 
-        counts = proxy.counts()
+    counts = proxy.counts()
     assert counts.faults == Counter({"ratelimited": 2})
     assert counts.edits_by_account == Counter({ADA: 2, BOLA: 1})
     assert counts.edits_by_title == Counter({title: 3})
@@ -247,35 +268,35 @@ def test_maxlag_answers_like_mediawiki_when_lag_exceeds_the_requests_maxlag(
     assert proxy.counts().faults == Counter({"maxlag": 2})
 
 
-def test_maxlag_during_a_window_only(devwiki_layout, accounts):
+def test_maxlag_during_a_window_only(proxy_in_front, devwiki_layout, accounts):
     clock = ManualClock()
-    with proxy_in_front(devwiki_layout.hub, time_scale=1.0, clock=clock) as proxy:
-        ada = person(proxy, accounts)
-        proxy.inject("maxlag", lag=12, host="db1234", starts_in=5, duration=60)
-        assert "error" not in read(ada, maxlag="5").json()
-        clock.advance(5)
-        answer = read(ada, maxlag="5").json()["error"]
-        assert answer["info"] == "Waiting for db1234: 12 seconds lagged."
-        clock.advance(59.9)
-        assert read(ada, maxlag="5").json()["error"]["code"] == "maxlag"
-        clock.advance(0.1)
-        assert "error" not in read(ada, maxlag="5").json()
+    proxy = proxy_in_front(devwiki_layout.hub, time_scale=1.0, clock=clock)
+    ada = person(proxy, accounts)
+    proxy.inject("maxlag", lag=12, host="db1234", starts_in=5, duration=60)
+    assert "error" not in read(ada, maxlag="5").json()
+    clock.advance(5)
+    answer = read(ada, maxlag="5").json()["error"]
+    assert answer["info"] == "Waiting for db1234: 12 seconds lagged."
+    clock.advance(59)
+    assert read(ada, maxlag="5").json()["error"]["code"] == "maxlag"
+    clock.advance(1)
+    assert "error" not in read(ada, maxlag="5").json()
 
 
-def test_a_seeded_share_is_the_same_on_every_run(devwiki_layout, accounts):
+def test_a_seeded_share_is_the_same_on_every_run(proxy_in_front, devwiki_layout):
     def outcomes(seed: int) -> list[bool]:
-        with proxy_in_front(devwiki_layout.hub, seed=seed) as proxy:
-            proxy.inject("maxlag", share=0.5)
-            session = requests.Session()
-            return [
-                "error"
-                in session.get(
-                    proxy.api_url,
-                    params={"action": "query", "titles": f"T{i}", "maxlag": 5, "format": "json"},
-                    timeout=30,
-                ).json()
-                for i in range(24)
-            ]
+        proxy = proxy_in_front(devwiki_layout.hub, seed=seed)
+        proxy.inject("maxlag", share=0.5)
+        session = requests.Session()
+        return [
+            "error"
+            in session.get(
+                proxy.api_url,
+                params={"action": "query", "titles": f"T{i}", "maxlag": 5, "format": "json"},
+                timeout=30,
+            ).json()
+            for i in range(24)
+        ]
 
     first, again, other = outcomes(1), outcomes(1), outcomes(2)
     assert first == again
@@ -283,20 +304,20 @@ def test_a_seeded_share_is_the_same_on_every_run(devwiki_layout, accounts):
     assert first != other
 
 
-def test_pywikibot_retries_maxlag_and_ends_in_maxlag_timeout_error(
+def test_pywikibot_waits_out_maxlag_and_ends_in_maxlag_timeout_error(
     proxied_wikis, proxied_farm, unique_title
 ):
     from pywikibot.exceptions import MaxlagTimeoutError
 
     proxy = proxied_wikis["metawiki"]
-    proxy.inject("maxlag", lag=7, count=1, actions={"edit"})
+    # Retry-After 0: pywikibot would otherwise wait MediaWiki's 5 real seconds per answer
+    proxy.inject("maxlag", lag=7, count=1, actions={"edit"}, retry_after=0)
     title = unique_title("Pwb lag")
     save(proxied_farm, "metawiki", title, "after one lag")
     assert proxy.counts().edits_by_title == Counter({title: 1})
 
-    proxy.inject("maxlag", lag=7, actions={"edit"})
-    with pytest.raises(MaxlagTimeoutError):
-        save(proxied_farm, "metawiki", title, "never")
+    proxy.inject("maxlag", lag=7, actions={"edit"}, retry_after=0)
+    assert type(save_error(proxied_farm, "metawiki", title, "never")) is MaxlagTimeoutError
     counts = proxy.counts()
     assert counts.faults["maxlag"] == 1 + 3  # pywikibot: max_retries (2) + 1 attempts
     assert counts.edits_by_title == Counter({title: 1})
@@ -336,15 +357,20 @@ def test_pywikibot_save_in_a_readonly_window_ends_in_api_timeout_error(
 ):
     from pywikibot.exceptions import APIError, ApiTimeoutError
 
+    from campaignkit.wiki.errors import WikiUnreachable
+
     proxy = proxied_wikis["metawiki"]
     window = proxy.inject("readonly")  # from now until cleared
     title = unique_title("Pwb readonly")
-    with pytest.raises(ApiTimeoutError) as raised:
-        save(proxied_farm, "metawiki", title, "not yet")
-    assert not isinstance(raised.value, APIError)  # catching APIError alone misses it
+    cause = save_error(proxied_farm, "metawiki", title, "not yet")
+    assert type(cause) is ApiTimeoutError
+    assert not isinstance(cause, APIError)  # catching APIError alone misses it
     counts = proxy.counts()
     assert counts.requests["edit"] == 3  # the save, then max_retries (2) retries
     assert counts.forwarded["edit"] == 0 and counts.faults == Counter({"readonly": 3})
+    # campaignkit's request path reports the same as a wiki that does not answer
+    with pytest.raises(WikiUnreachable):
+        api_edit(proxied_farm, "metawiki", title, "not yet")
     window.clear()
     save(proxied_farm, "metawiki", title, "after the window")
     assert proxy.counts().edits_by_title == Counter({title: 1})
@@ -356,6 +382,7 @@ def test_pywikibot_save_in_a_readonly_window_ends_in_api_timeout_error(
 def test_http_503_on_the_next_request_then_service_again(proxied_wikis, accounts):
     proxy = proxied_wikis["metawiki"]
     ada = person(proxy, accounts)
+    proxy.reset_counts()  # the login's requests are not this test's
     proxy.inject("http503", count=1)
     failed = read(ada)
     assert failed.status_code == 503
@@ -379,8 +406,7 @@ def test_pywikibot_retries_http_503_and_ends_in_api_timeout_error(
     assert proxy.counts().edits_by_title == Counter({title: 1})
 
     proxy.inject("http503", actions={"edit"})
-    with pytest.raises(ApiTimeoutError):
-        save(proxied_farm, "metawiki", title, "never")
+    assert type(save_error(proxied_farm, "metawiki", title, "never")) is ApiTimeoutError
     assert proxy.counts().edits_by_title == Counter({title: 1})
 
 
@@ -481,9 +507,8 @@ def test_pywikibot_renews_its_token_once_and_raises_api_error_on_a_second_badtok
     assert proxy.counts().edits_by_title == Counter({title: 1})
 
     proxy.inject("badtoken")
-    with pytest.raises(APIError) as raised:
-        save(proxied_farm, "metawiki", title, "never")
-    assert raised.value.code == "badtoken"
+    cause = save_error(proxied_farm, "metawiki", title, "never")
+    assert type(cause) is APIError and cause.code == "badtoken"
 
 
 def test_a_lost_session_is_answered_by_the_wiki_itself(proxied_wikis, accounts, unique_title):
@@ -602,18 +627,20 @@ def test_the_proxy_runs_as_a_process_configured_over_http(devwiki_layout, accoun
     assert process.returncode == 0
 
 
-def test_write_proxied_config_points_only_the_api_urls_at_the_proxies(devwiki_layout, tmp_path):
+def test_write_proxied_config_points_only_the_api_urls_at_the_proxies(
+    proxy_in_front, devwiki_layout, tmp_path
+):
     from campaignkit.config import load_settings
 
-    with proxy_in_front(devwiki_layout.hub) as proxy:
-        path = write_proxied_config(
-            devwiki_layout.config_path,
-            tmp_path / "campaignkit.toml",
-            {"metawiki": proxy},
-            bot={"max_retries": 1},
-        )
-        proxied, original = load_settings(path), load_settings(devwiki_layout.config_path)
-        assert proxied.wiki("metawiki").api_url == proxy.api_url
+    proxy = proxy_in_front(devwiki_layout.hub)
+    path = write_proxied_config(
+        devwiki_layout.config_path,
+        tmp_path / "campaignkit.toml",
+        {"metawiki": proxy},
+        bot={"max_retries": 1},
+    )
+    proxied, original = load_settings(path), load_settings(devwiki_layout.config_path)
+    assert proxied.wiki("metawiki").api_url == proxy.api_url
     assert proxied.wiki("yowiki").api_url == original.wiki("yowiki").api_url
     assert proxied.max_retries == 1
     assert proxied.bot.password() == original.bot.password()

@@ -43,6 +43,7 @@ import email.parser
 import email.policy
 import gzip
 import hashlib
+import html
 import http.client
 import ipaddress
 import json
@@ -56,11 +57,12 @@ import time
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
+from xml.etree import ElementTree
 
 FaultKind = Literal[
     "session_lost",
@@ -161,6 +163,9 @@ class Fault:
     when: Literal["before", "after"] = "before"
     lag: float = 7.0  # maxlag: the simulated replica lag, in seconds
     host: str | None = None  # maxlag: a database host to name ($wgShowHostnames)
+    # maxlag: the Retry-After header; None sends MediaWiki's max(maxlag, 5). Pywikibot 11
+    # waits that long (real seconds) before its next request, so a fast test sets 0.
+    retry_after: int | None = None
     reason: str = "The database is being upgraded; please try again in a few minutes."
     delay: float = 1.0  # latency: wiki seconds added before the request goes on
     hold: float = 10.0  # timeout: real seconds the connection is held, at most MAX_HOLD
@@ -212,8 +217,8 @@ class ProxyCounts:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dicts, for JSON."""
-        return {key: dict(value) if isinstance(value, Counter) else value
-                for key, value in asdict(self).items()}  # fmt: skip
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {k: dict(v) if isinstance(v, Counter) else v for k, v in values.items()}
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> ProxyCounts:
@@ -958,10 +963,7 @@ class ConditionsProxy:
     def _count_forwarded(self, call: ApiCall, account: str | None, upstream: _Upstream) -> None:
         saved_title = None
         if call.is_api and call.action == "edit" and upstream.status == 200:
-            try:
-                edit = json.loads(_decoded(upstream)).get("edit", {})
-            except (ValueError, AttributeError, OSError):
-                edit = {}
+            edit = _edit_answer(call.params, upstream) or {}
             if edit.get("result") == "Success" and "nochange" not in edit:
                 saved_title = str(edit.get("title", ""))
         with self._changed:
@@ -982,8 +984,9 @@ class ConditionsProxy:
             message = _maxlag_message(spec.lag, spec.host)
             data = {"host": spec.host or "127.0.0.1", "lag": spec.lag, "type": "db"}
             requested = call.maxlag if call.maxlag is not None else 0
+            retry_after = max(requested, 5) if spec.retry_after is None else spec.retry_after
             extra_headers = [
-                ("Retry-After", str(max(requested, 5))),
+                ("Retry-After", str(retry_after)),
                 ("X-Database-Lag", str(int(spec.lag))),
             ]
         else:
@@ -1094,6 +1097,31 @@ class ConditionsProxy:
             [("Content-Type", "application/json")],
             json.dumps(answer).encode(),
         )
+
+
+def _edit_answer(params: Mapping[str, str], upstream: _Upstream) -> Mapping[str, Any] | None:
+    """The ``edit`` part of an answer in json or xml, plain or as HTML (jsonfm, the default).
+
+    The php format is not read: its edits reach the wiki but are not counted as saves.
+    """
+    try:
+        text = _decoded(upstream).decode("utf-8", "replace")
+        answer_format = params.get("format", "jsonfm")
+        if answer_format.endswith("fm"):
+            pretty = re.search(r"<pre[^>]*>(.*?)</pre>", text, re.DOTALL)
+            if pretty is None:
+                return None
+            text = html.unescape(re.sub(r"<[^>]+>", "", pretty.group(1)))
+            answer_format = answer_format.removesuffix("fm")
+        if answer_format == "json":
+            edit = json.loads(text).get("edit")
+            return edit if isinstance(edit, dict) else None
+        if answer_format == "xml":
+            element = ElementTree.fromstring(text).find("edit")
+            return dict(element.attrib) if element is not None else None
+    except (ValueError, SyntaxError, AttributeError, OSError):
+        return None  # not an answer we can read: the wiki's business, not the count's
+    return None
 
 
 def _decoded(upstream: _Upstream) -> bytes:
