@@ -4,6 +4,10 @@ MediaWiki does not report an edit conflict between two edits by the same user,
 so two workers of the same bot could overwrite each other. Each page edit holds
 a Redis lock named after the wiki and title. The lock expires by itself, so a
 worker that crashed never blocks a page for longer than ``ttl`` seconds.
+
+When Redis does not answer, a page is not edited without its lock:
+:class:`LocksUnavailable` says so, the writer skips the page and reports it,
+and after the first failure the run does not wait on Redis again for every page.
 """
 
 from __future__ import annotations
@@ -19,7 +23,11 @@ from campaignkit.config import Settings
 
 
 class PageBusy(Exception):
-    """Another process holds the page's lock."""
+    """Another process holds the page's lock (or no lock can be taken): leave the page."""
+
+
+class LocksUnavailable(PageBusy):
+    """Redis does not answer, so no page lock can be taken in this run."""
 
 
 class PageLocks:
@@ -32,11 +40,14 @@ class PageLocks:
         self.prefix = prefix
         self.ttl = ttl
         self.wait = wait
+        self.unavailable = ""  # why Redis failed, once it has in this run
 
     @classmethod
     def from_url(cls, url: str, prefix: str, **kwargs: float) -> PageLocks:
         """Locks on the Redis at ``url``; an empty URL gives process-local no-op locks."""
-        client = redis.Redis.from_url(url) if url else None
+        client = (
+            redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10) if url else None
+        )
         return cls(client, prefix, **kwargs)
 
     @classmethod
@@ -55,14 +66,25 @@ class PageLocks:
         if self.client is None:
             yield
             return
+        if self.unavailable:
+            raise LocksUnavailable(self.unavailable)
         lock = self.client.lock(
             self.key(wiki_id, title), timeout=self.ttl, blocking_timeout=self.wait
         )
-        if not lock.acquire():
+        try:
+            acquired = lock.acquire()
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
+            self.unavailable = (
+                f"not edited without its page lock: Redis does not answer ({error}); "
+                "left for the next run"
+            )
+            raise LocksUnavailable(self.unavailable) from None
+        if not acquired:
             raise PageBusy(f"{wiki_id}:{title} is being edited by another campaignkit process")
         try:
             yield
         finally:
-            # LockError: it expired while we worked and someone else may hold it now.
-            with contextlib.suppress(redis.exceptions.LockError):
+            # LockError: it expired while we worked and someone else may hold it now;
+            # a Redis gone meanwhile lets the lock expire by itself.
+            with contextlib.suppress(redis.exceptions.LockError, redis.exceptions.RedisError):
                 lock.release()

@@ -1,9 +1,13 @@
-"""Start the local Redis and MariaDB when a run needs them and they are not up.
+"""Reaching Redis and MariaDB; starting them only where that is the caller's job.
 
 A fresh machine has neither running. The demo and the test fixtures call
 :func:`ensure_redis` / :func:`ensure_mariadb`: reach the service, else install
 (when root) and start it, else fail with the command that would start it.
-Nothing here ever touches a service that is not on this machine.
+The commands operators run (``sync``, ``metrics``, ``worker``) call
+:func:`require_redis` instead: on a server whose Redis crashed, a Redis started
+by the bot would take the port the real one needs, so they say in one line
+that it does not answer, and never start one. Nothing here ever touches a
+service that is not on this machine.
 """
 
 from __future__ import annotations
@@ -63,6 +67,21 @@ def _apt_install(package: str) -> None:
         capture_output=True,
         check=False,
     )
+
+
+def redis_address(url: str) -> tuple[str, int]:
+    """Host and port of a ``redis://`` URL."""
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or 6379
+
+
+def require_redis(url: str) -> None:
+    """Fail with one line naming the URL when the configured Redis does not answer."""
+    host, port = redis_address(url)
+    if not reachable(host, port):
+        raise ServiceUnavailable(
+            f"Redis at {host}:{port} ({url}) does not answer; start it (services.redis_url)"
+        )
 
 
 def ensure_redis(url: str = "redis://127.0.0.1:6379/0") -> None:

@@ -21,8 +21,13 @@ from celery import Celery
 
 from campaignkit.config import Settings, load_settings
 
-LONGEST_TASK = timedelta(hours=1)
+LONGEST_TASK = timedelta(hours=1)  # Celery kills a task past this
 SYNC_EVERY = timedelta(minutes=15)
+# A run stops taking pages before the next one is due, and well before Celery's
+# time limit, so it ends cleanly and the next run continues where it stopped
+# (jobs/jobs.yaml passes the same budgets with --max-seconds).
+SCHEDULED_BUDGET = timedelta(minutes=14)
+METRICS_BUDGET = timedelta(minutes=55)
 
 
 def queue_name(settings: Settings) -> str:

@@ -18,12 +18,12 @@ def register(group: click.Group) -> None:
     @click.pass_obj
     def worker(run: RunContext, concurrency: int) -> None:
         """Run the Celery worker (continuous Toolforge job); stops cleanly on SIGTERM."""
-        from campaignkit.services import ensure_redis
+        from campaignkit.services import require_redis
         from jobs.celery_app import make_celery, queue_name
         from jobs.health import start_heartbeat
 
         settings = run.settings
-        ensure_redis(settings.redis_url)
+        require_redis(settings.redis_url)
         app = make_celery(settings)
         stop = threading.Event()
         start_heartbeat(settings, stop)

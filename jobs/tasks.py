@@ -21,7 +21,7 @@ from campaignkit.config import Settings
 from campaignkit.locks import PageLocks
 from campaignkit.run_log import record_run
 from campaignkit.wiki.errors import WikiUnreachable
-from jobs.celery_app import settings_of
+from jobs.celery_app import METRICS_BUDGET, SCHEDULED_BUDGET, settings_of
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,13 @@ def _sync(task: Task, targets: list[str], wiki: str | None, full: bool = False) 
         settings,
         full=full,
         locks=PageLocks.for_settings(settings),
+        max_seconds=SCHEDULED_BUDGET.total_seconds(),
+        exclusive=True,
     )
     summary = job.run(targets, wiki=wiki).as_dict()
+    if job.bot_run.in_progress:
+        log.info("%s", job.bot_run.in_progress)
+        return summary | {"in_progress": job.bot_run.in_progress}
     record_run(settings.database_url, summary, origin=f"celery:{task.name.rsplit('.', 1)[-1]}")
     log.info(
         "run %s: %s edited, %s errors", summary["run_id"], summary["edited"], len(summary["errors"])
@@ -146,6 +151,8 @@ def compute_metrics(self: Task, targets: list[str] | None = None) -> dict:
         summary,
         targets=targets or (),
         locks=PageLocks.for_settings(settings),
+        max_seconds=METRICS_BUDGET.total_seconds(),
+        exclusive=True,
     )
     result = summary.as_dict()  # finished by the run, with this run's own request counts
     record_run(settings.database_url, result, origin="celery:compute_metrics")

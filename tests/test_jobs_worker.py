@@ -83,17 +83,21 @@ def test_killed_worker_task_completes_once_after_restart(
     worker.start()
     try:
         app.send_task("jobs.tasks.sync_campaign", args=[campaign])
-        # The first edit (the event page) lands; the throttle holds the campaign page back.
+        # The first edit (the campaign's table, what organizers read first) lands;
+        # the throttle holds the event page back.
         wait_for(
-            lambda: bot_revisions(human, "metawiki", event), 120, "the event page edit", worker.log
+            lambda: bot_revisions(human, "metawiki", campaign),
+            120,
+            "the campaign page edit",
+            worker.log,
         )
-        assert not bot_revisions(human, "metawiki", campaign)
+        assert not bot_revisions(human, "metawiki", event)
         worker.kill()
         worker.start()
         wait_for(
-            lambda: bot_revisions(human, "metawiki", campaign),
+            lambda: bot_revisions(human, "metawiki", event),
             180,
-            "the redelivered task to finish the campaign page",
+            "the redelivered task to finish the event page",
             worker.log,
         )
     finally:

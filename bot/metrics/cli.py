@@ -76,9 +76,20 @@ def register(group: click.Group) -> None:
     @SOURCE_OPTION
     @click.option("--dry-run", is_flag=True, help="Print unified diffs; write nothing.")
     @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+    @click.option(
+        "--max-seconds",
+        type=click.FloatRange(min=1),
+        metavar="N",
+        help="Time budget: take no new page that would not finish within N seconds.",
+    )
     @click.pass_obj
     def metrics(
-        run: RunContext, pages: tuple[str, ...], source: str, dry_run: bool, as_json: bool
+        run: RunContext,
+        pages: tuple[str, ...],
+        source: str,
+        dry_run: bool,
+        as_json: bool,
+        max_seconds: float | None,
     ) -> None:
         """Measure events and campaigns; write their metrics boxes; store a snapshot.
 
@@ -92,7 +103,7 @@ def register(group: click.Group) -> None:
         if dry_run:
             run.dry_run = True
         summary = RunSummary("metrics")
-        run_metrics(
+        measured = run_metrics(
             run.farm,
             run.settings,
             summary,
@@ -100,7 +111,12 @@ def register(group: click.Group) -> None:
             dry_run=dry_run,
             source=make_source(run, source),
             locks=page_locks(run),
+            max_seconds=max_seconds,
+            exclusive=True,
         )
+        if measured.in_progress:
+            click.echo(measured.in_progress)
+            return
         for diff in summary.diffs:
             click.echo(diff)
         if as_json:

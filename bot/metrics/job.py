@@ -33,6 +33,7 @@ from bot.metrics.event_participants import participants_of_events
 from bot.metrics.report import CampaignReport, EventReport
 from bot.metrics.snapshots import SnapshotStore
 from bot.metrics.worklist_progress import worklist_done
+from bot.run.lease import RunLease
 from bot.run.loop import BotRun, BotTask, Priority, WorkItem
 from bot.run.summary import RunSummary
 from bot.run.writer import PageWriter
@@ -64,6 +65,7 @@ class MetricsRun:
     results: dict[tuple[str, str], EventResult] = field(default_factory=dict)
     campaigns: dict[str, CampaignReport] = field(default_factory=dict)
     writes: list[EditResult] = field(default_factory=list)
+    in_progress: str = ""  # another metrics run holds the lease: this one did nothing
 
 
 @dataclass
@@ -472,11 +474,24 @@ class MetricsJob(BotTask):
         if self.write and not self.dry_run:
             self._record(self.started)
 
-    def execute(self, targets: Iterable[str] = (), max_seconds: float | None = None) -> MetricsRun:
-        """Measure everything, or only the named event or campaign pages, in a run of its own."""
+    def execute(
+        self,
+        targets: Iterable[str] = (),
+        max_seconds: float | None = None,
+        exclusive: bool = False,
+    ) -> MetricsRun:
+        """Measure everything, or only the named event or campaign pages, in a run of its own.
+
+        ``exclusive`` (scheduled runs): one untargeted metrics run at a time.
+        """
         self.started = self.now()
         self.targets = {t.replace("_", " ").strip() for t in targets if t.strip()}
-        BotRun(
+        lease = None
+        if exclusive and not self.targets and self.write and not self.dry_run:
+            lease = RunLease(
+                self.settings.database_url, self.name, self.settings.wikis, self.summary.run_id
+            )
+        bot_run = BotRun(
             self.farm,
             self.settings,
             self.name,
@@ -485,7 +500,10 @@ class MetricsJob(BotTask):
             max_seconds=max_seconds,
             now=self.now,
             summary=self.summary,
-        ).execute([self])
+            lease=lease,
+        )
+        bot_run.execute([self])
+        self.run.in_progress = bot_run.in_progress
         return self.run
 
 
@@ -507,6 +525,7 @@ def run_metrics(
     locks: PageLocks | None = None,
     write: bool = True,
     max_seconds: float | None = None,
+    exclusive: bool = False,
 ) -> MetricsRun:
     """Measure events and campaigns, write their ``metrics`` regions, store snapshots.
 
@@ -529,4 +548,4 @@ def run_metrics(
         write=write,
         now=clock,
     )
-    return job.execute(targets, max_seconds=max_seconds)
+    return job.execute(targets, max_seconds=max_seconds, exclusive=exclusive)

@@ -17,6 +17,11 @@ them, in the spirit of Pywikibot's ``BaseBot.run``:
 4. with a time budget, no item is started that would not finish in time;
    what is left is said in the summary (the next run takes it up first);
 5. ``teardown`` of each task, then one summary with this run's API requests.
+
+A wiki that cannot be reached (or that is read-only or lagged past the edit's
+bounded retries) is given up for the rest of the run; the other wikis' items
+go on. A scheduled run holds a :class:`~bot.run.lease.RunLease` on its wikis:
+a second run of the same task finds it, says so in one line and ends.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any, ClassVar
 
+from bot.run.lease import LeaseTaken, RunLease
 from bot.run.summary import RunSummary
 from bot.run.writer import PageWriter
 from campaignkit.config import Settings
@@ -38,7 +44,7 @@ from campaignkit.locks import PageLocks
 from campaignkit.manifest import Manifest, load_manifest
 from campaignkit.wiki.batch import PageText
 from campaignkit.wiki.connection import WikiFarm
-from campaignkit.wiki.errors import WikiError
+from campaignkit.wiki.errors import WikiError, WikiUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +169,7 @@ class BotRun:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         summary: RunSummary | None = None,
         clock: Callable[[], float] = time.monotonic,
+        lease: RunLease | None = None,
     ) -> None:
         self.farm = farm
         self.settings = settings
@@ -175,6 +182,8 @@ class BotRun:
         self.clock = clock
         self.started = clock()
         self.left: list[WorkItem] = []
+        self.lease = lease
+        self.in_progress = ""  # set when another run holds the lease: this one did nothing
         self._seconds: dict[str, list[float]] = defaultdict(list)
         self._requests_before = farm.request_counts()
 
@@ -195,10 +204,21 @@ class BotRun:
 
     # --- running --------------------------------------------------------------------
 
-    def _isolated(self, what: str, action: Callable[[], Any]) -> bool:
+    @property
+    def given_up(self) -> dict[str, str]:
+        """Wikis left for the next run, with why."""
+        return self.writer.given_up
+
+    def _isolated(self, what: str, action: Callable[[], Any], wiki: str = "") -> bool:
         """Run one step; a failure is reported with ``what`` and the run goes on."""
         try:
             action()
+        except WikiUnreachable as error:
+            if wiki:
+                self.writer.give_up(wiki, f"cannot be reached ({error})")
+            else:
+                self.summary.error(f"{what}: {error}")
+            return False
         except EXPECTED as error:
             self.summary.error(f"{what}: {error}")
             return False
@@ -210,7 +230,20 @@ class BotRun:
 
     def execute(self, tasks: Iterable[BotTask]) -> RunSummary:
         """Set up every task, treat every item in priority order, tear down, summarize."""
-        tasks = list(tasks)
+        if self.lease is not None:
+            try:
+                self.lease.acquire()
+            except LeaseTaken as taken:
+                self.in_progress = str(taken)
+                return self.finish()
+        try:
+            self._execute(list(tasks))
+        finally:
+            if self.lease is not None:
+                self.lease.release()
+        return self.finish()
+
+    def _execute(self, tasks: list[BotTask]) -> None:
         ready = [
             task
             for task in tasks
@@ -221,6 +254,7 @@ class BotRun:
         for task in ready:
             self._isolated(f"{task.name} listing", lambda t=task: items.extend(t.items(self)))
         queue = sorted(dict.fromkeys(items), key=WorkItem.sort_key)
+        renewed = self.clock()
         for index, item in enumerate(queue):
             if not self.has_time_for(item):
                 self.left = queue[index:]
@@ -229,12 +263,19 @@ class BotRun:
                     f"page(s) left for the next run, from {self.left[0].where}"
                 )
                 break
+            if item.wiki in self.given_up:
+                self.writer.left[item.wiki] += 1
+                continue
             started = self.clock()
-            self._isolated(item.where, lambda i=item: by_name[i.task].treat(self, i))
+            self._isolated(item.where, lambda i=item: by_name[i.task].treat(self, i), item.wiki)
             self._seconds[item.task].append(self.clock() - started)
+            if self.lease is not None and self.clock() - renewed > 60:
+                self._isolated("run lease", self.lease.renew)
+                renewed = self.clock()
         for task in ready:
             self._isolated(f"{task.name} teardown", lambda t=task: t.teardown(self))
-        return self.finish()
+        for wiki, count in sorted(self.writer.left.items()):
+            self.summary.warn(f"{wiki}: {count} page(s) not attempted in this run (see the error)")
 
     def requests(self) -> dict[str, int]:
         """API requests this run made, per wiki."""

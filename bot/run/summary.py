@@ -50,6 +50,10 @@ class RunSummary:
         """Record something a person should look at (an invalid sign-up, say)."""
         self.warnings.append(message)
 
+    def skip(self, line: str) -> None:
+        """Record a page left alone, with where and why."""
+        self.skipped.append(line)
+
     def edit(self, result: EditResult) -> None:
         """Record one page's edit outcome."""
         self.outcomes[result.outcome.value] += 1

@@ -1,9 +1,15 @@
-"""How every bot task saves a page: stop page, page lock, safe edit, run summary.
+"""The bot's one write door: stop page, page lock, safe edit, run summary.
 
-The sync, the metrics and the worklist jobs all write through one
-:class:`PageWriter`, so that the stop page is looked at before each batch of
-writes on each wiki, two processes never edit one page at once, a dry run
-writes nothing, and every outcome reaches the run's summary — in one place.
+Every bot task (sync, worklists, metrics, template installs) writes through
+one :class:`PageWriter`, so that the stop page is looked at before each batch
+of writes on each wiki, two processes never edit one page at once (and a page
+is never edited without its lock), a dry run writes nothing, and every outcome
+reaches the run's summary — in one place.
+
+A wiki that turns out read-only, lagged, rate-limited past the edit's bounded
+retries, or down, is given up for the rest of the run: its other pages are left
+for the next run without spending requests on them, and the run goes on with
+the other wikis.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from collections import Counter
 
 from bot.run.summary import RunSummary
 from campaignkit.config import Settings
-from campaignkit.locks import PageBusy, PageLocks
+from campaignkit.locks import LocksUnavailable, PageBusy, PageLocks
 from campaignkit.stop_page import stop_reason
 from campaignkit.wiki.connection import WikiFarm
 from campaignkit.wiki.editing import EditOutcome, EditRequest, EditResult, apply_edit
@@ -41,6 +47,14 @@ class PageWriter:
         self.batch = batch
         self.writes: Counter[str] = Counter()
         self.stopped: dict[str, str] = {}
+        self.given_up: dict[str, str] = {}  # wiki id -> why its pages wait for the next run
+        self.left: Counter[str] = Counter()  # pages per given-up wiki not attempted
+
+    def give_up(self, wiki_id: str, reason: str) -> None:
+        """Leave the rest of a wiki's pages for the next run (said once in the summary)."""
+        if wiki_id not in self.given_up:
+            self.given_up[wiki_id] = reason
+            self.summary.error(f"{wiki_id}: {reason}; its other pages are left for the next run")
 
     def summary_text(self, what: str) -> str:
         """An edit summary that says what changed and where the documentation is."""
@@ -49,6 +63,11 @@ class PageWriter:
     def write(self, wiki_id: str, request: EditRequest) -> EditResult:
         """Save one page unless the wiki's stop page says stop or another process holds it."""
         connection = self.farm[wiki_id]
+        if wiki_id in self.given_up:
+            self.left[wiki_id] += 1
+            return EditResult(
+                wiki_id, request.title, EditOutcome.SKIPPED, reason=self.given_up[wiki_id]
+            )
         if not self.dry_run and self.writes[wiki_id] % self.batch == 0:
             self.stopped[wiki_id] = stop_reason(connection, self.settings) or ""
         if self.stopped.get(wiki_id):
@@ -60,7 +79,15 @@ class PageWriter:
             try:
                 with self.locks.hold(wiki_id, request.title):
                     result = apply_edit(connection, request, dry_run=self.dry_run)
+            except LocksUnavailable as unavailable:
+                result = EditResult(
+                    wiki_id, request.title, EditOutcome.FAILED, reason=str(unavailable)
+                )
             except PageBusy as busy:
                 result = EditResult(wiki_id, request.title, EditOutcome.SKIPPED, reason=str(busy))
+        if getattr(result, "wiki_unavailable", False):
+            self.give_up(wiki_id, f"{result.reason}")
+            self.summary.skip(f"{wiki_id}:{request.title}: {result.reason}")
+            return result
         self.summary.edit(result)
         return result

@@ -13,15 +13,10 @@ log = logging.getLogger(__name__)
 
 
 def page_locks(run: RunContext):  # noqa: ANN201 - campaignkit.locks.PageLocks
-    """Redis page locks for this run; a local Redis is started if it is not running."""
+    """Redis page locks for this run; never starts a Redis (a page without its lock is left)."""
     from campaignkit.locks import PageLocks
-    from campaignkit.services import ensure_redis
 
-    settings = run.settings
-    if not settings.redis_url:
-        return PageLocks(None, settings.redis_prefix)
-    ensure_redis(settings.redis_url)
-    return PageLocks.for_settings(settings)
+    return PageLocks.for_settings(run.settings)
 
 
 def register(group: click.Group) -> None:
@@ -40,6 +35,13 @@ def register(group: click.Group) -> None:
         "--prune", is_flag=True, help="Drop the rows of event pages that no longer exist."
     )
     @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+    @click.option(
+        "--max-seconds",
+        type=click.FloatRange(min=1),
+        metavar="N",
+        help="Time budget: take no new page that would not finish within N seconds; "
+        "what is left goes to the next run.",
+    )
     @click.pass_obj
     def sync(
         run: RunContext,
@@ -49,6 +51,7 @@ def register(group: click.Group) -> None:
         full: bool,
         prune: bool,
         as_json: bool,
+        max_seconds: float | None,
     ) -> None:
         """Update participants tables, campaign events tables and their data.
 
@@ -61,9 +64,19 @@ def register(group: click.Group) -> None:
         if dry_run:
             run.dry_run = True
         job = SyncJob(
-            run.farm, run.settings, dry_run=dry_run, full=full, prune=prune, locks=page_locks(run)
+            run.farm,
+            run.settings,
+            dry_run=dry_run,
+            full=full,
+            prune=prune,
+            locks=page_locks(run),
+            max_seconds=max_seconds,
+            exclusive=True,
         )
         summary = job.run(pages, wiki=wiki)
+        if job.bot_run.in_progress:
+            click.echo(job.bot_run.in_progress)
+            return
         if not dry_run:
             from campaignkit.run_log import record_run
 

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.run.lease import RunLease
 from bot.run.loop import BotRun, BotTask, Priority, WorkItem
 from bot.run.page_state import PageState, Recorded
 from bot.run.summary import RunSummary
@@ -153,6 +154,7 @@ class SyncJob(BotTask):
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_seconds: float | None = None,
         worklists: bool = True,
+        exclusive: bool = False,
     ) -> None:
         self.farm = farm
         self.settings = settings
@@ -164,6 +166,7 @@ class SyncJob(BotTask):
         self.now = now
         self.max_seconds = max_seconds
         self.worklists = worklists
+        self.exclusive = exclusive
         self.bot_run = BotRun(
             farm,
             settings,
@@ -632,6 +635,13 @@ class SyncJob(BotTask):
             self.settings.wiki(wiki)  # a ConfigError naming the known wikis
         self.targets = {t.replace("_", " ").strip() for t in targets}
         self.only_wiki = wiki
+        if self.exclusive and not self.targets and not self.dry_run:
+            # A scheduled run: one at a time per wiki. Pages someone asked for
+            # (targets) are synced at once, beside it: page locks keep them apart.
+            wikis = [wiki] if wiki else list(self.settings.wikis)
+            self.bot_run.lease = RunLease(
+                self.settings.database_url, "sync", wikis, self.summary.run_id
+            )
         tasks: list[BotTask] = [self]
         if self.worklists:
             tasks.append(

@@ -5,34 +5,34 @@ Registered on the main group by :func:`campaignkit.cli.register_plugins`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from bot.templates.installer import (
-    InstallOptions,
-    InstallReport,
-    Outcome,
-    PageResult,
-    TemplateInstaller,
-)
 from campaignkit.run_context import RunContext
-from campaignkit.template_pages import TemplatePage, TemplateSourceError, build_pages_for
 
-VERBS = {
-    (Outcome.CREATED, False): "created",
-    (Outcome.CREATED, True): "would be created",
-    (Outcome.UPDATED, False): "updated",
-    (Outcome.UPDATED, True): "would be updated",
-    (Outcome.UNCHANGED, False): "unchanged",
-    (Outcome.UNCHANGED, True): "unchanged",
-    (Outcome.SKIPPED, False): "SKIPPED",
-    (Outcome.SKIPPED, True): "SKIPPED",
-    (Outcome.FAILED, False): "FAILED",
-    (Outcome.FAILED, True): "FAILED",
+if TYPE_CHECKING:  # the installer loads SQLAlchemy and the wiki layer: not for --help
+    from bot.templates.installer import PageResult
+    from campaignkit.template_pages import TemplatePage
+
+VERBS = {  # (outcome, dry run) -> what the line says
+    ("created", False): "created",
+    ("created", True): "would be created",
+    ("updated", False): "updated",
+    ("updated", True): "would be updated",
+    ("unchanged", False): "unchanged",
+    ("unchanged", True): "unchanged",
+    ("skipped", False): "SKIPPED",
+    ("skipped", True): "SKIPPED",
+    ("failed", False): "FAILED",
+    ("failed", True): "FAILED",
 }
 
 
 def _build_all(run: RunContext, wiki_ids: tuple[str, ...]) -> dict[str, list[TemplatePage]]:
     """Every wiki's pages, built before the first request so a broken source writes nothing."""
+    from campaignkit.template_pages import TemplateSourceError, build_pages_for
+
     settings = run.settings
     targets = list(wiki_ids) or [settings.hub_id] + [
         wiki_id for wiki_id in settings.wikis if wiki_id != settings.hub_id
@@ -47,14 +47,14 @@ def _build_all(run: RunContext, wiki_ids: tuple[str, ...]) -> dict[str, list[Tem
 
 def _print_result(result: PageResult, dry_run: bool, verbose: bool) -> None:
     """One line per page that needs attention (every page when verbose), diffs in dry run."""
-    if result.outcome is Outcome.UNCHANGED and not verbose:
+    if result.outcome == "unchanged" and not verbose:
         return
-    line = f"{result.wiki_id}: {result.title}: {VERBS[(result.outcome, dry_run)]}"
+    line = f"{result.wiki_id}: {result.title}: {VERBS[(str(result.outcome), dry_run)]}"
     if result.reason:
         line += f" - {result.reason}"
     if result.diff_url:
         line += f" (their change: {result.diff_url})"
-    click.echo(line, err=result.outcome is Outcome.FAILED)
+    click.echo(line, err=result.outcome == "failed")
     if dry_run and result.diff:
         click.echo(result.diff)
 
@@ -90,6 +90,10 @@ def register(group: click.Group) -> None:
         not an install by the bot is reported (who, when, a diff link) and left
         alone unless --force. Exits non-zero when a page failed.
         """
+        from bot.run.loop import BotRun
+        from bot.sync.cli import page_locks
+        from bot.templates.installer import InstallOptions, InstallReport, TemplateInstallTask
+
         run.dry_run = run.dry_run or dry_run
         pages_by_wiki = _build_all(run, wiki_ids)
         settings = run.settings
@@ -102,13 +106,16 @@ def register(group: click.Group) -> None:
         )
         farm = run.farm
         report = InstallReport(dry_run=run.dry_run)
-        for wiki_id, pages in pages_by_wiki.items():
-            results = TemplateInstaller(farm[wiki_id], options).install(pages)
-            for result in results:
-                _print_result(result, run.dry_run, run.verbose)
-            report.results.extend(results)
+        task = TemplateInstallTask(pages_by_wiki, options)
+        bot_run = BotRun(farm, settings, "templates", locks=page_locks(run), dry_run=run.dry_run)
+        summary = bot_run.execute([task])
+        for result in task.results:
+            _print_result(result, run.dry_run, run.verbose)
+        report.results.extend(task.results)
+        for error in summary.errors:  # a page or wiki the loop could not treat at all
+            click.echo(f"error {error}", err=True)
         counts = farm.request_counts()
         report.requests = {wiki_id: counts.get(wiki_id, 0) for wiki_id in pages_by_wiki}
         click.echo(report.summary_line())
-        if report.failed:
+        if report.failed or summary.errors:
             raise click.exceptions.Exit(1)

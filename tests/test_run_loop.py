@@ -1,0 +1,252 @@
+"""The run loop without a wiki: order, isolation, budget, given-up wikis, leases, schedules."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+import yaml
+
+from bot.run.lease import LeaseTaken, RunLease
+from bot.run.loop import BotRun, BotTask, Priority, WorkItem
+from campaignkit.locks import LocksUnavailable, PageLocks
+from campaignkit.wiki.editing import EditOutcome, EditRequest
+from campaignkit.wiki.errors import WikiUnreachable
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class FakeFarm:
+    """Only what BotRun and PageWriter ask of a farm when nothing is written."""
+
+    simulate = False
+
+    def __init__(self) -> None:
+        self.requests = {"hub": 0, "yo": 0}
+
+    def request_counts(self) -> dict[str, int]:
+        return dict(self.requests)
+
+    def __getitem__(self, wiki_id: str) -> object:
+        return object()
+
+
+class FakeSettings:
+    redis_prefix = "test"
+    docs_url = "https://example.org/docs"
+    wikis: ClassVar[dict[str, None]] = {"hub": None, "yo": None}
+
+
+class Clock:
+    """A clock the tasks move forward, so budgets are tested without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class RecordingTask(BotTask):
+    name = "recording"
+
+    def __init__(self, items: list[WorkItem], clock: Clock | None = None, cost: float = 0.0):
+        self._items = items
+        self.treated: list[str] = []
+        self.clock = clock
+        self.cost = cost
+        self.torn_down = False
+
+    def items(self, run: BotRun) -> list[WorkItem]:
+        return self._items
+
+    def treat(self, run: BotRun, item: WorkItem) -> None:
+        self.treated.append(item.title)
+        if self.clock is not None:
+            self.clock.now += self.cost
+        if item.payload == "bug":
+            raise KeyError("a bug on this page")
+        if item.payload == "down":
+            raise WikiUnreachable(item.wiki, "connection reset")
+
+    def teardown(self, run: BotRun) -> None:
+        self.torn_down = True
+
+
+def item(title: str, priority: Priority, order: tuple = (), wiki: str = "hub", payload=None):
+    return WorkItem("recording", wiki, title, priority, order, payload)
+
+
+def make_run(**options) -> BotRun:
+    return BotRun(FakeFarm(), FakeSettings(), "test", **options)
+
+
+def test_items_run_in_priority_order_whatever_order_tasks_give_them():
+    task = RecordingTask(
+        [
+            item("worklist", Priority.WORKLIST),
+            item("ended event", Priority.EVENT, (2, 0)),
+            item("campaign", Priority.CAMPAIGN),
+            item("upcoming event", Priority.EVENT, (1, 0)),
+            item("asked for", Priority.REQUESTED),
+        ]
+    )
+    make_run().execute([task])
+    assert task.treated == ["asked for", "campaign", "upcoming event", "ended event", "worklist"]
+
+
+class Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_a_bug_on_one_page_is_reported_and_the_run_goes_on():
+    records = Records()
+    logging.getLogger("bot.run.loop").addHandler(records)
+    task = RecordingTask(
+        [
+            item("a", Priority.EVENT),
+            item("b", Priority.EVENT, payload="bug"),
+            item("c", Priority.EVENT),
+        ]
+    )
+    try:
+        summary = make_run().execute([task])
+    finally:
+        logging.getLogger("bot.run.loop").removeHandler(records)
+    assert task.treated == ["a", "b", "c"]
+    assert task.torn_down
+    assert summary.errors == ["hub:b: unexpected error KeyError: 'a bug on this page'"]
+    # The traceback goes to the log (shown with -v), never into the summary's lines.
+    assert [r.exc_info[0] for r in records.records] == [KeyError]
+    assert not any("Traceback" in line for line in summary.lines())
+
+
+def test_a_wiki_that_cannot_be_reached_is_left_and_the_other_wiki_goes_on():
+    task = RecordingTask(
+        [
+            item("yo 1", Priority.EVENT, (1,), wiki="yo", payload="down"),
+            item("yo 2", Priority.EVENT, (2,), wiki="yo"),
+            item("hub 1", Priority.EVENT, (3,), wiki="hub"),
+        ]
+    )
+    run = make_run()
+    summary = run.execute([task])
+    assert task.treated == ["yo 1", "hub 1"]
+    assert list(run.given_up) == ["yo"]
+    assert len(summary.errors) == 1 and summary.errors[0].startswith("yo: cannot be reached")
+    assert any("yo: 1 page(s) not attempted" in w for w in summary.warnings)
+
+
+def test_the_budget_stops_taking_items_that_would_not_finish_in_time():
+    clock = Clock()
+    items = [item(f"event {n}", Priority.EVENT, (n,)) for n in range(10)]
+    task = RecordingTask(items, clock, cost=10.0)
+    run = make_run(max_seconds=35, clock=clock)
+    summary = run.execute([task])
+    assert task.treated == ["event 0", "event 1", "event 2"]  # a 4th would end at 40 s
+    assert clock.now <= 35
+    assert [i.title for i in run.left] == [f"event {n}" for n in range(3, 10)]
+    assert any("7 page(s) left for the next run" in w for w in summary.warnings)
+
+
+def test_a_second_run_finds_the_lease_and_does_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path / 'state.sqlite'}"
+    first = RunLease(url, "sync", ["hub", "yo"], "run1")
+    first.acquire()
+    task = RecordingTask([item("a", Priority.EVENT)])
+    run = make_run(lease=RunLease(url, "sync", ["yo"], "run2"))
+    run.execute([task])
+    assert task.treated == []
+    assert "a sync run is in progress on yo (run run1" in run.in_progress
+    first.release()
+    again = make_run(lease=RunLease(url, "sync", ["yo"], "run3"))
+    again.execute([task])
+    assert task.treated == ["a"]
+    # Another task is not held back by the sync's lease.
+    RunLease(url, "metrics", ["hub", "yo"], "run4").acquire()
+
+
+def test_a_lease_of_a_killed_process_is_not_in_the_way(tmp_path):
+    url = f"sqlite:///{tmp_path / 'state.sqlite'}"
+    code = (
+        "from bot.run.lease import RunLease\n"
+        f"RunLease({url!r}, 'sync', ['hub'], 'dead').acquire()\n"
+        "import os, signal; os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False)
+    lease = RunLease(url, "sync", ["hub"], "alive")
+    lease.acquire()  # the holder is gone: no LeaseTaken
+    assert lease.held
+    with pytest.raises(LeaseTaken):
+        RunLease(url, "sync", ["hub"], "third").acquire()
+
+
+def test_a_page_is_never_written_without_its_lock_when_redis_is_gone(monkeypatch):
+    from bot.run.summary import RunSummary
+    from bot.run.writer import PageWriter
+
+    locks = PageLocks.from_url("redis://127.0.0.1:9/0", "test")  # nothing listens on port 9
+    called = []
+    monkeypatch.setattr("bot.run.writer.stop_reason", lambda connection, settings: None)
+    monkeypatch.setattr(
+        "bot.run.writer.apply_edit", lambda *args, **kwargs: called.append(args) or None
+    )
+    summary = RunSummary("test")
+    writer = PageWriter(FakeFarm(), FakeSettings(), summary, locks=locks)
+    results = [
+        writer.write("hub", EditRequest(title, lambda page: "x", "summary"))
+        for title in ("One", "Two")
+    ]
+    assert called == []
+    assert [r.outcome for r in results] == [EditOutcome.FAILED, EditOutcome.FAILED]
+    assert "Redis does not answer" in results[0].reason
+    with pytest.raises(LocksUnavailable), locks.hold("hub", "Three"):
+        pass
+
+
+def test_jobs_yaml_and_the_beat_schedule_agree_on_budgets():
+    from jobs.celery_app import METRICS_BUDGET, SCHEDULED_BUDGET, SYNC_EVERY
+
+    jobs = {job["name"]: job for job in yaml.safe_load((ROOT / "jobs/jobs.yaml").read_text())}
+
+    def budget(name: str) -> float:
+        return float(re.search(r"--max-seconds (\d+)", jobs[name]["command"]).group(1))
+
+    assert budget("sync") == SCHEDULED_BUDGET.total_seconds() < SYNC_EVERY.total_seconds()
+    assert jobs["sync"]["schedule"] == f"*/{int(SYNC_EVERY.total_seconds() // 60)} * * * *"
+    assert budget("metrics") == METRICS_BUDGET.total_seconds() < 3600
+    assert jobs["metrics"]["schedule"].split()[1:] == ["*", "*", "*", "*"]  # hourly
+
+
+def test_operator_commands_never_start_redis(tmp_path):
+    config = tmp_path / "campaignkit.toml"
+    config.write_text(
+        'hub = "hub"\n[wikis.hub]\napi = "http://127.0.0.1:9/api.php"\nlang = "en"\n'
+        '[bot]\nusername = "Bot@x"\npassword_env = "NO_SUCH_ENV"\n'
+        '[services]\nredis_url = "redis://127.0.0.1:9/0"\n'
+        f'state_dir = "{tmp_path}"\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "campaignkit", "--config", str(config), "worker"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        env={**os.environ, "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "Error: Redis at 127.0.0.1:9 (redis://127.0.0.1:9/0) does not answer; "
+        "start it (services.redis_url)"
+    ]
