@@ -45,6 +45,7 @@ import gzip
 import hashlib
 import html
 import http.client
+import io
 import ipaddress
 import json
 import re
@@ -1025,13 +1026,14 @@ class ConditionsProxy:
             return
         # reset: an RST instead of an answer (SO_LINGER 0 makes close() send it).
         connection = handler.connection
-        try:
+        with contextlib.suppress(OSError):
             connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            # The socket closes for real only when its file objects are closed too; the
+            # handler's loop still flushes and reads them, so it gets empty stand-ins.
             handler.rfile.close()
             handler.wfile.close()
+            handler.rfile, handler.wfile = io.BytesIO(), io.BytesIO()
             connection.close()
-        except OSError:
-            pass
 
     def _send(
         self,
@@ -1041,12 +1043,17 @@ class ConditionsProxy:
         headers: Iterable[tuple[str, str]],
         body: bytes,
     ) -> None:
+        headers = list(headers)
+        length: str | None = str(len(body))
+        if handler.command == "HEAD":  # no body, but the length a GET would have, if known
+            length = next((v for n, v in headers if n.lower() == "content-length"), None)
         try:
             handler.send_response_only(status, reason)
             for name, value in headers:
                 if name.lower() not in HOP_BY_HOP:
                     handler.send_header(name, value)
-            handler.send_header("Content-Length", str(len(body)))
+            if length is not None:
+                handler.send_header("Content-Length", length)
             if handler.close_connection:
                 handler.send_header("Connection", "close")
             handler.end_headers()
