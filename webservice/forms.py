@@ -15,7 +15,14 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    Field,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -231,7 +238,13 @@ class SignupForm(FlaskForm):
 
 
 class NewcomerForm(FlaskForm):
-    """A newcomer's account, created by the organizer at the event."""
+    """A newcomer's account, created by the organizer at the event.
+
+    ``captcha_id`` carries the id of the captcha the wiki issued when the form
+    was shown; the answer goes with it, and without an id the view asks the
+    wiki first whether a captcha is needed (an unanswered attempt would still
+    count against the day's limit).
+    """
 
     username = StringField("username", render_kw={"required": True, "autocapitalize": "off"})
     password = PasswordField(
@@ -242,7 +255,7 @@ class NewcomerForm(FlaskForm):
     )
     email = StringField("email", render_kw={"type": "email", "autocomplete": "off"})
     captcha_word = StringField("captcha_word", render_kw={"autocomplete": "off"})
-    captcha_id = StringField("captcha_id")
+    captcha_id = HiddenField("captcha_id")
 
 
 class LoginForm(FlaskForm):

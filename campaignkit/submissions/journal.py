@@ -137,9 +137,21 @@ def _from_row(row: Any) -> Submission:
 
 
 def record(
-    settings: Settings, *, username: str, kind: str, wiki: str, title: str, payload: dict
+    settings: Settings,
+    *,
+    username: str,
+    kind: str,
+    wiki: str,
+    title: str,
+    payload: dict,
+    claimed: bool = False,
 ) -> Submission:
-    """Write a submission down (committed) before anything is sent to the wiki."""
+    """Write a submission down (committed) before anything is sent to the wiki.
+
+    ``claimed`` writes it already taken for one attempt by the caller (status
+    ``saving`` with a lease), so no retry worker can pick it up between the
+    record and the caller's own attempt: an account request must be sent once.
+    """
     moment = now()
     values = {
         "id": uuid.uuid4().hex,
@@ -156,6 +168,8 @@ def record(
         "message": "",
         "revid": 0,
     }
+    if claimed:
+        values.update(status=SAVING, attempts=1, lease_until=moment + LEASE)
     with engine(settings).begin() as connection:
         connection.execute(insert(submissions_table).values(**values))
     return get(settings, values["id"])  # type: ignore[return-value]
@@ -179,6 +193,31 @@ def for_user(settings: Settings, username: str, limit: int = 20) -> list[Submiss
             .order_by(submissions_table.c.created_at.desc())
             .limit(limit)
         ).all()
+    return [_from_row(r) for r in rows]
+
+
+def recent(
+    settings: Settings,
+    *,
+    kinds: tuple[str, ...],
+    since: datetime,
+    wiki: str | None = None,
+    title: str | None = None,
+    limit: int = 500,
+) -> list[Submission]:
+    """Submissions of some kinds recorded since a moment, newest first (any organizer).
+
+    For what concerns everyone at once: the newcomers' accounts of one event,
+    or the account requests sent from the tool's one address today.
+    """
+    table = submissions_table
+    query = select(table).where(table.c.kind.in_(kinds), table.c.created_at >= since)
+    if wiki is not None:
+        query = query.where(table.c.wiki == wiki)
+    if title is not None:
+        query = query.where(table.c.title == title)
+    with engine(settings).connect() as connection:
+        rows = connection.execute(query.order_by(table.c.created_at.desc()).limit(limit)).all()
     return [_from_row(r) for r in rows]
 
 

@@ -142,6 +142,17 @@ def attempt(
     if login is None or submission.wiki not in login.wikis(settings):
         journal.finish(settings, submission.id, journal.PENDING, message="status-login-again")
         return journal.get(settings, submission_id)
+    if submission.kind == "newcomer-account":
+        # An account request is never sent again (its password is not kept): it is
+        # settled from the wiki's newusers log, and signed up once created.
+        from campaignkit.submissions import newcomer_accounts
+
+        try:
+            return newcomer_accounts.settle_claimed(settings, web, submission, login, on_saved)
+        except Exception:  # never leave a claimed row behind
+            log.exception("account request %s could not be settled", submission.id)
+            journal.finish(settings, submission.id, journal.PENDING, message="status-wiki-down")
+            return journal.get(settings, submission_id)
     api = login.session_for(settings, web, submission.wiki)
     wiki = settings.wiki(submission.wiki)
     manifest = load_manifest(wiki.id, wiki.lang)
