@@ -14,6 +14,7 @@ import os
 import select
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -250,7 +251,11 @@ def test_time_scale_makes_thirty_wiki_seconds_per_edit_last_three_tenths(
     assert proxy.counts().edits_by_title == Counter(dict.fromkeys(titles, 1))
 
 
-def test_pywikibot_waits_out_ratelimited_and_saves_once(proxied_wikis, proxied_farm, unique_title):
+def test_pywikibot_waits_out_ratelimited_and_ends_in_api_timeout_error(
+    proxied_wikis, proxied_farm, unique_title
+):
+    from pywikibot.exceptions import ApiTimeoutError
+
     proxy = proxied_wikis["metawiki"]
     fault = proxy.inject("ratelimited", count=1, actions={"edit"})
     title = unique_title("Pwb rate")
@@ -260,6 +265,10 @@ def test_pywikibot_waits_out_ratelimited_and_saves_once(proxied_wikis, proxied_f
     assert counts.requests["edit"] == 2 and counts.forwarded["edit"] == 1
     assert counts.edits_by_title == Counter({title: 1})
     assert counts.edits_by_account == Counter({"CampaignBot": 1})
+
+    proxy.inject("ratelimited", actions={"edit"})
+    assert type(save_error(proxied_farm, "metawiki", title, "never")) is ApiTimeoutError
+    assert proxy.counts().edits_by_title == Counter({title: 1})
 
 
 # -- maxlag --------------------------------------------------------------------------
@@ -494,6 +503,34 @@ def test_pywikibot_retries_a_save_whose_answer_timed_out_and_the_page_is_edited_
     assert counts.edits_by_title == Counter({title: 1})  # the retry changed nothing
 
 
+def test_pywikibot_save_that_keeps_timing_out_ends_in_api_timeout_error(
+    proxied_wikis, proxied_farm, unique_title
+):
+    from pywikibot import config
+    from pywikibot.exceptions import ApiTimeoutError
+
+    config.socket_timeout = (5, 0.3)  # put back after the test by the fixture
+    proxy = proxied_wikis["metawiki"]
+    proxy.inject("timeout", hold=3, actions={"edit"})
+    title = unique_title("Pwb timeouts")
+    assert type(save_error(proxied_farm, "metawiki", title, "never")) is ApiTimeoutError
+    counts = proxy.counts()
+    assert counts.faults == Counter({"timeout": 3}) and counts.forwarded["edit"] == 0
+
+
+def test_wait_for_follows_a_client_in_another_thread(proxied_wikis, accounts, unique_title):
+    proxy = proxied_wikis["metawiki"]
+    ada = person(proxy, accounts)
+    title = unique_title("Waited")
+    writer = threading.Thread(target=ada.edit, args=(title, "from a thread"))
+    writer.start()
+    counts = proxy.wait_for(lambda c: c.edits_by_title[title] == 1, timeout=60)
+    writer.join(timeout=60)
+    assert counts.edits_by_account == Counter({ADA: 1})
+    with pytest.raises(TimeoutError):
+        proxy.wait_for(lambda c: c.edits_by_title[title] == 2, timeout=0.2)
+
+
 def test_a_reset_drops_the_connection(proxied_wikis, accounts, unique_title):
     proxy = proxied_wikis["metawiki"]
     ada = person(proxy, accounts)
@@ -504,7 +541,11 @@ def test_a_reset_drops_the_connection(proxied_wikis, accounts, unique_title):
     assert proxy.counts().faults == Counter({"reset": 1})
 
 
-def test_pywikibot_retries_after_a_reset(proxied_wikis, proxied_farm, unique_title):
+def test_pywikibot_retries_after_a_reset_and_ends_in_api_timeout_error(
+    proxied_wikis, proxied_farm, unique_title
+):
+    from pywikibot.exceptions import ApiTimeoutError
+
     proxy = proxied_wikis["yowiki"]
     proxy.inject("reset", count=1, actions={"edit"})
     title = unique_title("Pwb reset")
@@ -512,6 +553,10 @@ def test_pywikibot_retries_after_a_reset(proxied_wikis, proxied_farm, unique_tit
     counts = proxy.counts()
     assert counts.faults == Counter({"reset": 1})
     assert counts.edits_by_title == Counter({title: 1})
+
+    proxy.inject("reset", actions={"edit"})
+    assert type(save_error(proxied_farm, "yowiki", title, "never")) is ApiTimeoutError
+    assert proxy.counts().faults == Counter({"reset": 1 + 3})
 
 
 # -- tokens and sessions --------------------------------------------------------------
