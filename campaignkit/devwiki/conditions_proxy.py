@@ -16,8 +16,9 @@ that they can assert "every page edited exactly once"::
 Where a condition is the server's state (lag, read-only mode, the rate limiter, an expired
 token) the proxy answers as MediaWiki 1.39 does: the same error codes, texts, extra fields,
 ``errorformat``/``formatversion`` shapes and headers (``MediaWiki-API-Error``,
-``Retry-After``, ``X-Database-Lag``). Where it is the client's request (a lost session) the
-request goes to the real wiki without its cookies, and the wiki itself answers.
+``Retry-After``, ``X-Database-Lag``), always as JSON (what pywikibot and campaignkit ask
+for). Where it is the client's request (a lost session) the request goes to the real wiki
+without its cookies, and the wiki itself answers.
 
 Durations of the simulated wiki (rate-limit intervals, latency, fault windows) are in *wiki
 seconds*; ``time_scale`` is how many real seconds one of them lasts, so that "10 s per edit"
@@ -332,8 +333,7 @@ class ApiCall:
 class _Message:
     key: str
     params: tuple[Any, ...]
-    plain: str
-    wikitext: str = ""
+    text: str
 
 
 def _format_seconds(lag: float) -> str:
@@ -381,15 +381,14 @@ def mediawiki_error(
     errorformat = params.get("errorformat", "bc")
     if errorformat == "bc":
         answer: dict[str, Any] = {
-            "error": {"code": code, "info": message.plain, **(data or {}), content: docref}
+            "error": {"code": code, "info": message.text, **(data or {}), content: docref}
         }
     else:
         item: dict[str, Any] = {"code": code}
         if errorformat == "raw":
             item |= {"key": message.key, "params": list(message.params)}
         elif errorformat != "none":
-            text = message.plain if errorformat == "plaintext" else message.wikitext
-            item["text" if version2 else "*"] = text or message.plain
+            item["text" if version2 else "*"] = message.text
         if data:
             item["data"] = dict(data)
         item["module"] = module
@@ -937,7 +936,8 @@ class ConditionsProxy:
             lowered = name.lower()
             if lowered in HOP_BY_HOP or (strip_cookies and lowered == "cookie"):
                 continue
-            headers[name] = value if name not in headers else f"{headers[name]}, {value}"
+            joiner = "; " if lowered == "cookie" else ", "
+            headers[name] = value if name not in headers else f"{headers[name]}{joiner}{value}"
         try:
             upstream = self._request(call.method, target, headers, body)
         except OSError as error:
