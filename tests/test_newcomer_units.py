@@ -294,13 +294,21 @@ def test_one_state_per_newcomer_a_created_account_wins_over_a_failed_try(setting
     )
     journal.finish(settings, signup.id, journal.PENDING, message="status-wiki-down")
     request_row(settings, "Other", title="Another event")
+    limited = request_row(settings, "Femi")
+    newcomer_accounts.conclude(
+        settings,
+        limited,
+        accounts.CreationOutcome(accounts.THROTTLED, code="acct_creation_throttle_hit"),
+    )
     states = newcomer_accounts.states_for_event(
         settings, "metawiki", "Event", since=journal.now() - timedelta(days=1)
     )
     assert [(s.username, s.state) for s in states] == [
+        ("Femi", "not-created"),
         ("Tunde", "checking"),
         ("Ngozi", "signup-waiting"),
     ]
+    assert states[0].why == "limit"
     assert (
         newcomer_accounts.latest_request(
             settings, "metawiki", "ngozi", since=journal.now() - timedelta(days=1)

@@ -116,6 +116,21 @@ class NewcomerState:
         return key, detail
 
     @property
+    def why(self) -> str:
+        """Why it was not created, in a word (the interface's message suffix).
+
+        ``captcha``, ``limit``, ``taken``, ``lost`` or ``refused``.
+        """
+        key = self.reason[0]
+        return {
+            CAPTCHA_WRONG: "captcha",
+            THROTTLED: "limit",
+            RATE_LIMITED: "limit",
+            NAME_TAKEN: "taken",
+            NOT_CREATED: "lost",
+        }.get(key, "refused")
+
+    @property
     def final(self) -> bool:
         """Nothing more will happen to it without the organizer."""
         return self.state in ("signed-up", "signup-refused", "not-created")
