@@ -42,7 +42,6 @@ from bot.run.writer import PageWriter
 from campaignkit.config import Settings
 from campaignkit.locks import PageLocks
 from campaignkit.manifest import Manifest, load_manifest
-from campaignkit.wiki.batch import PageText
 from campaignkit.wiki.connection import WikiFarm
 from campaignkit.wiki.errors import WikiError, WikiUnreachable
 
@@ -111,17 +110,46 @@ class BotTask(ABC):
         """Record what the run learned (state tables, snapshots)."""
 
 
-class PageListing:
-    """The pages that transclude each contract template, listed once per run and wiki.
+def _template_key(name: str) -> str:
+    """A template name as MediaWiki compares it: spaces for underscores, first letter up."""
+    name = name.replace("_", " ").strip()
+    return name[:1].upper() + name[1:]
 
-    A failed listing is remembered too, so every task that asks gets the same
-    error (and the wiki is reported once, not once per task).
+
+@dataclass(frozen=True)
+class ListedPage:
+    """A page that uses contract templates: its latest revision id and which templates."""
+
+    title: str
+    revid: int
+    templates: frozenset[str]  # contract keys: "campaign_event", "worklist", "campaign"
+
+    @property
+    def exists(self) -> bool:
+        """Listed pages exist (for code that also handles pages read by title)."""
+        return True
+
+
+class PageListing:
+    """Every page that uses a contract template, listed once per run and wiki, in one query.
+
+    ``generator=transcludedin`` over the contract's templates with
+    ``prop=info|templates`` gives, per page, its latest revision id and which
+    of the templates it uses: one request per wiki for up to 5,000 pages (the
+    bot's limit), however many templates the tasks ask about. Only each wiki's
+    own name of a template is asked for: the English name, where it exists
+    beside it, is a redirect, and MediaWiki lists transclusions through a
+    redirect under its target too. A failed listing is remembered, so every
+    task that asks gets the same error (and the wiki is reported once).
     """
+
+    KEYS = ("campaign_event", "worklist", "campaign")
+    NOT_CONTENT_NAMESPACES = frozenset({8, 10, 828})  # they document the templates
 
     def __init__(self, farm: WikiFarm, settings: Settings) -> None:
         self.farm = farm
         self.settings = settings
-        self._lists: dict[tuple[str, str], list[PageText] | WikiError] = {}
+        self._lists: dict[str, dict[str, ListedPage] | WikiError] = {}
         self._manifests: dict[str, Manifest] = {}
 
     def manifest(self, wiki_id: str) -> Manifest:
@@ -130,28 +158,58 @@ class PageListing:
             self._manifests[wiki_id] = load_manifest(wiki_id, self.settings.wiki(wiki_id).lang)
         return self._manifests[wiki_id]
 
-    def embedding(self, wiki_id: str, template_key: str) -> list[PageText]:
-        """Pages using a contract template (revision ids, no text); raises the listing's error.
+    def _list(self, wiki_id: str) -> dict[str, ListedPage]:
+        from campaignkit.wiki.batch import query_all
+        from campaignkit.wiki.discovery import template_title
 
-        Only the wiki's own name of the template is asked for: the English
-        name, where it exists beside it, is a redirect, and MediaWiki lists the
-        transclusions through a redirect under its target.
-        """
-        from campaignkit.wiki.discovery import pages_embedding
-
-        key = (wiki_id, template_key)
-        if key not in self._lists:
-            template = self.manifest(wiki_id).template(template_key)
-            try:
-                self._lists[key] = pages_embedding(
-                    self.farm[wiki_id], [template.name], with_text=False
-                )
-            except WikiError as error:
-                self._lists[key] = error
-        listed = self._lists[key]
-        if isinstance(listed, WikiError):
-            raise listed
+        manifest = self.manifest(wiki_id)
+        names = {manifest.template(key).name: key for key in self.KEYS}
+        titles = "|".join(template_title(name) for name in names)
+        by_name = {_template_key(name): key for name, key in names.items()}
+        pages: dict[str, dict[str, Any]] = {}
+        for answer in query_all(
+            self.farm[wiki_id],
+            generator="transcludedin",
+            titles=titles,
+            gtilimit="max",
+            prop="info|templates",
+            tltemplates=titles,
+            tllimit="max",
+        ):
+            for page in answer.get("query", {}).get("pages", []):
+                entry = pages.setdefault(page["title"], {"templates": []})
+                entry["ns"] = page.get("ns")
+                entry["lastrevid"] = page.get("lastrevid", entry.get("lastrevid", 0))
+                entry["templates"] += page.get("templates", [])
+        listed = {}
+        for title, page in pages.items():
+            if page["ns"] in self.NOT_CONTENT_NAMESPACES:
+                continue
+            # The answer names templates in the wiki's own namespace (Àdàkọ:…), so
+            # they are matched by their name within the namespace.
+            keys = frozenset(
+                by_name[name]
+                for t in page["templates"]
+                if (name := _template_key(t["title"].split(":", 1)[-1])) in by_name
+            )
+            listed[title] = ListedPage(title, int(page["lastrevid"] or 0), keys)
         return listed
+
+    def listed(self, wiki_id: str) -> dict[str, ListedPage]:
+        """Every page of the wiki that uses a contract template; raises the listing's error."""
+        if wiki_id not in self._lists:
+            try:
+                self._lists[wiki_id] = self._list(wiki_id)
+            except WikiError as error:
+                self._lists[wiki_id] = error
+        found = self._lists[wiki_id]
+        if isinstance(found, WikiError):
+            raise found
+        return found
+
+    def embedding(self, wiki_id: str, template_key: str) -> list[ListedPage]:
+        """The pages that use one contract template (revision ids, no text)."""
+        return [page for page in self.listed(wiki_id).values() if template_key in page.templates]
 
 
 class BotRun:

@@ -1,4 +1,4 @@
-"""What the bot learned from each event page, keyed by the revision it read.
+"""What the bot learned from each page, keyed by the revision it read.
 
 A scheduled run every few minutes must not re-read 500 event pages when nobody
 edited them. Discovery lists revision ids only; an event page whose revision id
@@ -88,4 +88,82 @@ class PageState:
                     }
                     for p in items
                 ],
+            )
+
+
+page_records = Table(
+    "page_records",
+    metadata,
+    Column("task", String(64), primary_key=True),
+    Column("wiki", String(64), primary_key=True),
+    Column("title", String(255), primary_key=True),
+    Column("revid", Integer, nullable=False),
+    Column("digest", String(64), nullable=False, default=""),
+    Column("done", DateTime, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """What a task last did to a page: at which revision, from which inputs, when."""
+
+    title: str
+    revid: int
+    digest: str = ""  # a hash of what the task computed the page's region from
+    done: datetime | None = None
+
+
+class PageRecords:
+    """Per-task records of pages, so a run skips the pages whose inputs did not change.
+
+    A campaign page is rewritten only when its revision or its events' rows
+    changed; a worklist is refreshed when its page changed or its refresh is
+    due. Losing this table costs one run that reads and recomputes everything.
+    """
+
+    def __init__(self, database_url: str, task: str) -> None:
+        self.engine = engine_for(database_url)
+        self.task = task
+
+    @classmethod
+    def beside(cls, state: PageState, task: str) -> PageRecords:
+        """Records in the same database as the event pages' state."""
+        records = cls.__new__(cls)
+        records.engine, records.task = state.engine, task
+        return records
+
+    def entries(self, wiki_id: str) -> dict[str, PageRecord]:
+        """The task's records on one wiki, by title."""
+        table = page_records.c
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(table.title, table.revid, table.digest, table.done).where(
+                    table.task == self.task, table.wiki == wiki_id
+                )
+            )
+            return {
+                title: PageRecord(title, revid, digest, done.replace(tzinfo=UTC))
+                for title, revid, digest, done in rows
+            }
+
+    def record(self, wiki_id: str, record: PageRecord) -> None:
+        """Remember one page (replacing its earlier record)."""
+        table = page_records.c
+        done = (record.done or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+        with self.engine.begin() as connection:
+            connection.execute(
+                page_records.delete().where(
+                    table.task == self.task, table.wiki == wiki_id, table.title == record.title
+                )
+            )
+            connection.execute(
+                page_records.insert(),
+                {
+                    "task": self.task,
+                    "wiki": wiki_id,
+                    "title": record.title,
+                    "revid": record.revid,
+                    "digest": record.digest,
+                    "done": done,
+                },
             )

@@ -27,6 +27,8 @@ not be read. One bad page is reported and the run goes on (the loop isolates it)
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,7 +36,7 @@ from datetime import UTC, datetime
 
 from bot.run.lease import RunLease
 from bot.run.loop import BotRun, BotTask, Priority, WorkItem
-from bot.run.page_state import PageState, Recorded
+from bot.run.page_state import PageRecord, PageRecords, PageState, Recorded
 from bot.run.summary import RunSummary
 from bot.sync.signup_times import find_signup_times
 from bot.worklists.job import WorklistTask
@@ -185,6 +187,9 @@ class SyncJob(BotTask):
         self.to_write: list[EventToWrite] = []
         self.campaign_pages: list[PageText] = []
         self.only_campaigns: set[str] | None = None
+        self.unread: set[tuple[str, str]] = set()
+        self.campaign_records = PageRecords.beside(self.state, "sync-campaign")
+        self.campaign_digests: dict[str, str] = {}
 
     # --- helpers ---------------------------------------------------------------
 
@@ -233,6 +238,8 @@ class SyncJob(BotTask):
                 )
             elif only is None or title in only:
                 titles.append(title)
+            else:
+                self.unread.add((connection.id, title))
         if not titles:
             return []
         try:
@@ -473,17 +480,41 @@ class SyncJob(BotTask):
                     "kept its previous row (sync --prune removes it)"
                 )
 
+    def _rows_digest(self, title: str) -> str:
+        """A fingerprint of what a campaign's table is built from, known before reading it.
+
+        The rows of its events (read now or recorded, with their status as of
+        now) and the wikis that could not be listed (whose previous rows stay):
+        when neither changed, nor the page itself, the table would come out the
+        same, so the page is not even read.
+        """
+        now = self.now()
+        rows = sorted(
+            (key, sorted(outcome.row(now).values.items()))
+            for key, outcome in self.outcomes.items()
+            if outcome.campaign == title
+        )
+        failed = sorted(wiki_id for wiki_id, p in self.passes.items() if p.failed)
+        blob = json.dumps([rows, failed, self.prune], ensure_ascii=False, default=str)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
     def _read_campaign_pages(self) -> None:
-        """The hub's campaign pages, listed by revision and read in batches."""
+        """The hub's campaign pages whose table may change, read in batches."""
         hub_pass = self._pass(self.settings.hub_id)
         connection = hub_pass.connection
         try:
             listed = self.bot_run.listing.embedding(connection.id, "campaign")
-            titles = [
-                page.title
-                for page in listed
-                if self.only_campaigns is None or page.title in self.only_campaigns
-            ]
+            recorded = {} if self.full else self.campaign_records.entries(connection.id)
+            titles = []
+            for page in listed:
+                if self.only_campaigns is not None and page.title not in self.only_campaigns:
+                    continue
+                digest = self._rows_digest(page.title)
+                self.campaign_digests[page.title] = digest
+                entry = recorded.get(page.title)
+                if entry is not None and entry.revid == page.revid and entry.digest == digest:
+                    continue  # neither the page nor its events changed
+                titles.append(page.title)
             texts = read_texts(connection, titles) if titles else {}
         except WikiError as error:
             self.summary.error(f"{connection.id}: cannot list campaign pages: {error}")
@@ -548,14 +579,25 @@ class SyncJob(BotTask):
         )
         if result.outcome is EditOutcome.FAILED or result.outcome is EditOutcome.SKIPPED:
             return
-        self._write_data(hub_pass, campaign.page.title, final_rows[0])
+        data = self._write_data(hub_pass, campaign.page.title, final_rows[0])
+        done = (EditOutcome.SAVED, EditOutcome.CREATED, EditOutcome.UNCHANGED)
+        if result.outcome in done and all(r.outcome in done for r in data):
+            self.campaign_records.record(
+                hub_pass.connection.id,
+                PageRecord(
+                    page.title,
+                    result.revid if result.wrote else page.revid,
+                    self.campaign_digests.get(page.title, ""),
+                ),
+            )
 
-    def _write_data(self, hub_pass: WikiPass, title: str, rows: list[EventRow]) -> None:
+    def _write_data(self, hub_pass: WikiPass, title: str, rows: list[EventRow]) -> list[EditResult]:
         json_title, geojson_title = campaign_data.data_titles(title)
         documents = {
             json_title: campaign_data.events_json(title, rows, self.now()),
             geojson_title: campaign_data.events_geojson(title, rows),
         }
+        results = []
         for data_title, document in documents.items():
 
             def transform(current: PageText, document: str = document) -> str:
@@ -565,16 +607,19 @@ class SyncJob(BotTask):
                     return current.text
                 return document
 
-            self._write(
-                hub_pass,
-                EditRequest(
-                    data_title,
-                    transform,
-                    self._summary_text("campaign data for maps and tools"),
-                    contentmodel="json",
-                    minor=True,
-                ),
+            results.append(
+                self._write(
+                    hub_pass,
+                    EditRequest(
+                        data_title,
+                        transform,
+                        self._summary_text("campaign data for maps and tools"),
+                        contentmodel="json",
+                        minor=True,
+                    ),
+                )
             )
+        return results
 
     # --- the task -----------------------------------------------------------------
 
@@ -587,13 +632,26 @@ class SyncJob(BotTask):
             wiki_pass = self._pass(wiki_id)
             if wiki_pass.failed or (self.only_wiki is not None and self.only_wiki != wiki_id):
                 continue
-            changed = self._changed_events(wiki_pass, None)
+            changed = self._changed_events(wiki_pass, self._pages_to_read())
             self._read_event_pages(wiki_pass, changed, self.targets or None)
         if self.targets:
             listed = {t for p in self.passes.values() for t in p.listed}
             named_events = {o.campaign for o in self.outcomes.values() if o.event is not None}
             self.only_campaigns = named_events | (self.targets - listed)
         self._read_campaign_pages()
+
+    def _pages_to_read(self) -> set[str] | None:
+        """A run for named event pages reads only those; any other run reads what changed.
+
+        A named campaign needs every changed event read: one of them may have
+        just joined it.
+        """
+        if not self.targets:
+            return None
+        events = {title for p in self.passes.values() for title in p.listed}
+        if self.targets <= events:
+            return set(self.targets)
+        return None
 
     def items(self, run: BotRun) -> Iterable[WorkItem]:
         """Campaign pages first (what organizers read), then event pages by date."""
@@ -654,6 +712,7 @@ class SyncJob(BotTask):
                     dry_run=self.dry_run,
                     locks=self.locks,
                     now=self.now,
+                    full=self.full,
                 )
             )
         return self.bot_run.execute(tasks)

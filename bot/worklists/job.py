@@ -26,9 +26,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from bot.run.loop import BotRun, BotTask, Priority, WorkItem
+from bot.run.loop import BotRun, BotTask, PageListing, Priority, WorkItem
+from bot.run.page_state import PageRecord, PageRecords
 from bot.run.summary import RunSummary
 from bot.run.writer import PageWriter
 from bot.worklists.claims import Claims, read_claims
@@ -75,7 +76,7 @@ from campaignkit.wikitext.templates import find_calls
 log = logging.getLogger(__name__)
 
 REGION = "worklist"
-WRITE_BATCH = 50  # edits between two looks at the stop page
+REFRESH_EVERY = timedelta(hours=1)  # a table whose page did not change is rebuilt this often
 
 
 @dataclass
@@ -148,6 +149,7 @@ class WorklistJob(BotTask):
         locks: PageLocks | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         flag_rules: Mapping[str, Sequence[FlagRule]] | None = None,
+        full: bool = False,
     ) -> None:
         self.farm = farm
         self.settings = settings
@@ -161,6 +163,9 @@ class WorklistJob(BotTask):
         self.targets: Iterable[str] = ()
         self.wiki: str | None = None
         self.strict = False
+        self.full = full
+        self.listing: PageListing | None = None
+        self.records = PageRecords(settings.database_url, "worklists")
 
     # --- helpers ---------------------------------------------------------------
 
@@ -204,12 +209,8 @@ class WorklistJob(BotTask):
                         for p in read_texts(connection, sorted(wanted)).values()
                         if p.exists and has_box(p.text, local)
                     ]
-                else:  # a page that only transcludes a worklist page has no box of its own
-                    pages = [
-                        p
-                        for p in pages_embedding(connection, [local.name, local.spec.name])
-                        if has_box(p.text, local)
-                    ]
+                else:
+                    pages = self._pages_due(wiki_id)
             except read_failures() as error:
                 self.summary.error(f"{wiki_id}: cannot list worklist pages: {error}")
                 continue
@@ -252,6 +253,43 @@ class WorklistJob(BotTask):
                     found[(wiki_id, title)] = WorklistPage(wiki_id, page, named[(wiki_id, title)])
         return self._report_unfound(wanted, found, wiki_ids, strict)
 
+    def _pages_due(self, wiki_id: str) -> list[PageText]:
+        """The wiki's worklist pages whose table is due, read; the others are not even read.
+
+        A table is due when its page changed since the last refresh, when it
+        was never refreshed, or when :data:`REFRESH_EVERY` has passed (its
+        sources, the articles, change without an edit to the page); ``--full``
+        makes every table due. A page that only transcludes a worklist page has
+        no box of its own and is no worklist.
+        """
+        connection = self.farm[wiki_id]
+        local = self.manifest(wiki_id).template("worklist")
+        if self.listing is None:
+            listed = [
+                (p.title, p.revid)
+                for p in pages_embedding(connection, [local.name], with_text=False)
+            ]
+        else:
+            listed = [(p.title, p.revid) for p in self.listing.embedding(wiki_id, "worklist")]
+        recorded = {} if self.full else self.records.entries(wiki_id)
+        now = self.now()
+        due = []
+        for title, revid in listed:
+            entry = recorded.get(title)
+            fresh = entry is not None and entry.done and now - entry.done < REFRESH_EVERY
+            if fresh and entry.revid == revid:
+                continue
+            due.append(title)
+        if not due:
+            return []
+        pages = []
+        for page in read_texts(connection, due).values():
+            if page.exists and has_box(page.text, local):
+                pages.append(page)
+            elif page.exists and not self.dry_run:  # not a worklist: don't read it again soon
+                self.records.record(wiki_id, PageRecord(page.title, page.revid, "no box", now))
+        return pages
+
     def _report_unfound(
         self,
         wanted: set[str],
@@ -276,7 +314,7 @@ class WorklistJob(BotTask):
             manifest = self.manifest(wiki_id)
             local = manifest.template("campaign_event")
             try:
-                pages = pages_embedding(connection, [local.name, local.spec.name])
+                pages = pages_embedding(connection, [local.name])
             except read_failures() as error:
                 self.summary.warn(f"{wiki_id}: cannot list events for worklist progress: {error}")
                 continue
@@ -386,8 +424,15 @@ class WorklistJob(BotTask):
         for note in listing.notes:
             self.summary.warn(f"{wiki_id}:{page.title}: {note}")
         self.summary.read(definition.wiki, len(listing.items))
-        self._write_table(worklist, definition, manifest, listing.items, added, outcome)
+        result = self._write_table(worklist, definition, manifest, listing.items, added, outcome)
         self.outcomes.append(outcome)
+        if result.outcome in (
+            EditOutcome.SAVED,
+            EditOutcome.CREATED,
+            EditOutcome.UNCHANGED,
+        ):
+            revid = result.revid if result.wrote else page.revid
+            self.records.record(wiki_id, PageRecord(page.title, revid, "table", self.now()))
         return outcome
 
     def _items_to_show(
@@ -430,7 +475,7 @@ class WorklistJob(BotTask):
         items: list[Item],
         added: dict[str, int],
         outcome: WorklistOutcome,
-    ) -> None:
+    ) -> EditResult:
         wiki_id = worklist.wiki
         reported: set[str] = set()
 
@@ -502,6 +547,7 @@ class WorklistJob(BotTask):
             ),
         )
         outcome.edit = result.outcome
+        return result
 
     def current_rows(self, wiki_id: str, page: PageText) -> list[Row]:
         """The worklist's rows: its table, else computed now from its sources (for export)."""
@@ -530,9 +576,10 @@ class WorklistJob(BotTask):
     # --- the run --------------------------------------------------------------------
 
     def setup(self, run: BotRun) -> None:
-        """Write through the run's writer and count in its summary."""
+        """Write through the run's writer, count in its summary, share its listing."""
         self.writer = run.writer
         self.summary = run.summary
+        self.listing = run.listing
 
     def items(self, run: BotRun) -> Iterable[WorkItem]:
         """Every worklist page (or the targeted ones), after the sync's tables."""
@@ -586,6 +633,7 @@ class WorklistTask(WorklistJob):
         dry_run: bool = False,
         locks: PageLocks | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        full: bool = False,
     ) -> None:
-        super().__init__(farm, settings, summary, dry_run=dry_run, locks=locks, now=now)
+        super().__init__(farm, settings, summary, dry_run=dry_run, locks=locks, now=now, full=full)
         self.targets, self.wiki = targets, wiki

@@ -80,12 +80,27 @@ def events_geojson(campaign_title: str, rows: list[EventRow]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True)
 
 
+def _as_stored(value: object) -> object:
+    """MediaWiki stores JSON pages normalized: ``3.0`` comes back as ``3``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _as_stored(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_stored(item) for item in value]
+    return value
+
+
 def without_as_of(text: str) -> str:
-    """The JSON with its time removed, to tell whether anything but the time changed."""
+    """The JSON as data, without its time, to tell whether anything but the time changed.
+
+    Compared as data, not text: a coordinate written ``3.0`` is stored as ``3``,
+    and comparing text would send the same page again every run.
+    """
     try:
         document = json.loads(text)
     except ValueError:
         return text
     if isinstance(document, dict):
         document.pop("as_of", None)
-    return json.dumps(document, sort_keys=True)
+    return json.dumps(_as_stored(document), sort_keys=True)
