@@ -1,4 +1,8 @@
-"""Saving pages without losing human edits, against the real local wikis."""
+"""Saving pages without losing human edits, against the real local wikis.
+
+Tests that take ``editor`` run twice, once as the bot and once as an organizer
+(tests/safe_edit_support.py): both save through the one edit core.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,10 @@ from campaignkit.locks import PageBusy, PageLocks
 from campaignkit.stop_page import stop_page_title, stop_reason
 from campaignkit.wiki.batch import read_text, read_texts
 from campaignkit.wiki.editing import EditOutcome, EditRequest, apply_edit
+from tests import safe_edit_support
 
 pytestmark = pytest.mark.wiki
+editor = safe_edit_support.editor  # the fixture: the bot, then an organizer
 
 BEGIN, END = "<!-- bot:begin -->", "<!-- bot:end -->"
 
@@ -36,17 +42,19 @@ def region_is(value: str):
     return lambda text: f"{BEGIN}\n{value}\n{END}" in text
 
 
-def test_create_then_unchanged_makes_one_revision(farm, unique_title, human):
+def test_create_then_unchanged_makes_one_revision(editor, unique_title, human):
     title = unique_title("Edit create")
     request = EditRequest(title, lambda page: page_with_region("rows v1"), "test: create")
-    created = apply_edit(farm.hub, request)
+    created = editor.edit("metawiki", request)
     assert created.outcome is EditOutcome.CREATED, created.reason
-    again = apply_edit(farm.hub, EditRequest(title, set_region("rows v1"), "test: same"))
+    again = editor.edit("metawiki", EditRequest(title, set_region("rows v1"), "test: same"))
     assert again.outcome is EditOutcome.UNCHANGED
-    assert len(human().history(title)) == 1
+    assert [r["user"] for r in human().history(title)] == [editor.username]
 
 
-def test_human_edit_in_same_section_between_read_and_save_survives(farm, unique_title, human):
+def test_human_edit_in_same_section_between_read_and_save_survives(
+    editor, farm, unique_title, human
+):
     title = unique_title("Edit conflict")
     ada = human("metawiki", "Ada Organizer")
     ada.edit(title, page_with_region("rows v1"))
@@ -54,8 +62,8 @@ def test_human_edit_in_same_section_between_read_and_save_survives(farm, unique_
     # Ada edits the line right after the region while the bot is computing.
     ada.edit(title, stale.text.replace("human notes", "human notes, edited by Ada"))
     ada.edit(title, ada.text(title).replace("== Sign up ==\n", "== Sign up ==\nAda's line\n"))
-    result = apply_edit(
-        farm.hub,
+    result = editor.edit(
+        "metawiki",
         EditRequest(
             title, set_region("rows v2"), "test: update", verify=region_is("rows v2"), current=stale
         ),
@@ -66,24 +74,27 @@ def test_human_edit_in_same_section_between_read_and_save_survives(farm, unique_
     assert "human notes, edited by Ada" in final
     assert region_is("rows v2")(final)
     assert result.conflicts >= 1 or result.merged
+    assert ada.history(title)[0]["user"] == editor.username
 
 
-def test_human_edit_elsewhere_is_merged_and_verified(farm, unique_title, human):
+def test_human_edit_elsewhere_is_merged_and_verified(editor, farm, unique_title, human):
     title = unique_title("Edit merge")
     ada = human("metawiki", "Ada Organizer")
     ada.edit(title, page_with_region("rows v1") + "\n" + "\n".join(f"para {i}" for i in range(30)))
     stale = read_text(farm.hub, title)
     ada.edit(title, stale.text.replace("para 29", "para 29 (Ada)"))
-    result = apply_edit(
-        farm.hub,
+    result = editor.edit(
+        "metawiki",
         EditRequest(
             title, set_region("rows v2"), "test: update", verify=region_is("rows v2"), current=stale
         ),
     )
     assert result.outcome is EditOutcome.SAVED, result.reason
+    assert result.merged and result.conflicts == 0  # merged silently, so read back
     final = ada.text(title)
     assert "para 29 (Ada)" in final
     assert region_is("rows v2")(final)
+    assert result.text == final
 
 
 def test_nobots_and_bots_deny_are_respected(farm, unique_title, human):
@@ -100,17 +111,17 @@ def test_nobots_and_bots_deny_are_respected(farm, unique_title, human):
     assert apply_edit(farm["yowiki"], EditRequest(allowed, set_region("x"), "t")).wrote
 
 
-def test_dry_run_shows_a_diff_and_writes_nothing(farm, unique_title, human):
+def test_dry_run_shows_a_diff_and_writes_nothing(editor, unique_title, human):
     title = unique_title("Dry run")
     ada = human()
     ada.edit(title, page_with_region("rows v1"))
-    result = apply_edit(farm.hub, EditRequest(title, set_region("rows v2"), "t"), dry_run=True)
+    result = editor.edit("metawiki", EditRequest(title, set_region("rows v2"), "t"), dry_run=True)
     assert result.outcome is EditOutcome.DRY_RUN
     assert "-rows v1\n+rows v2\n" in result.diff
     assert len(ada.history(title)) == 1
 
 
-def test_deleted_page_is_not_recreated(farm, unique_title, human):
+def test_deleted_page_is_not_recreated(editor, farm, unique_title, human):
     title = unique_title("Deleted")
     ada = human()
     ada.edit(title, page_with_region("rows v1"))
@@ -118,8 +129,8 @@ def test_deleted_page_is_not_recreated(farm, unique_title, human):
     admin = human("metawiki", "Admin")
     answer = admin.post(action="delete", title=title, token=admin.csrf())
     assert "delete" in answer, answer
-    result = apply_edit(
-        farm.hub, EditRequest(title, set_region("rows v2"), "t", create=False, current=stale)
+    result = editor.edit(
+        "metawiki", EditRequest(title, set_region("rows v2"), "t", create=False, current=stale)
     )
     assert result.outcome is EditOutcome.SKIPPED
     assert "deleted" in result.reason or "does not exist" in result.reason

@@ -18,19 +18,34 @@ import requests
 
 from campaignkit import __version__
 from campaignkit.config import Settings, WikiConfig
+from campaignkit.wiki import edit_errors
 from campaignkit.wiki.errors import WikiUnreachable
 
 TIMEOUT = (5, 30)  # connect, read: an organizer waits for the answer
 
 
 class ApiError(Exception):
-    """The wiki answered with an API error code."""
+    """The wiki answered with an API error code (and maybe how long to wait: ``Retry-After``)."""
 
-    def __init__(self, wiki_id: str, code: str, info: str) -> None:
+    def __init__(
+        self, wiki_id: str, code: str, info: str, retry_after: float | None = None
+    ) -> None:
         super().__init__(f"{wiki_id}: {code}: {info}")
         self.wiki_id = wiki_id
         self.code = code
         self.info = info
+        self.retry_after = retry_after
+
+
+class WikiUnavailable(WikiUnreachable):
+    """No API answer: timeout, lost connection, HTTP 5xx, not JSON — with the edit core's code."""
+
+    def __init__(
+        self, wiki_id: str, message: str, code: str, retry_after: float | None = None
+    ) -> None:
+        super().__init__(wiki_id, message)
+        self.code = code
+        self.retry_after = retry_after
 
 
 def user_agent(settings: Settings) -> str:
@@ -69,23 +84,35 @@ class OrganizerWiki:
             else:
                 response = self.session.post(self.wiki.api_url, data=params, timeout=TIMEOUT)
         except requests.RequestException as error:
-            raise WikiUnreachable(
-                self.id, f"{self.wiki.api_url} does not answer ({error})"
+            code = (
+                edit_errors.TIMEOUT
+                if isinstance(error, requests.Timeout)
+                else edit_errors.UNREACHABLE
+            )
+            raise WikiUnavailable(
+                self.id, f"{self.wiki.api_url} does not answer ({error})", code
             ) from None
+        retry_after = edit_errors.retry_after_seconds(response.headers)
         if response.status_code >= 500:
-            raise WikiUnreachable(
-                self.id, f"{self.wiki.api_url} answered HTTP {response.status_code}"
+            raise WikiUnavailable(
+                self.id,
+                f"{self.wiki.api_url} answered HTTP {response.status_code}",
+                edit_errors.http_code(response.status_code),
+                retry_after,
             )
         try:
             answer = response.json()
         except ValueError:
-            raise WikiUnreachable(
+            raise WikiUnavailable(
                 self.id,
                 f"{self.wiki.api_url} did not answer with JSON (HTTP {response.status_code})",
+                edit_errors.NOT_JSON,
             ) from None
         error = answer.get("error")
         if error:
-            raise ApiError(self.id, error.get("code", "unknown"), error.get("info", ""))
+            raise ApiError(
+                self.id, error.get("code", "unknown"), error.get("info", ""), retry_after
+            )
         return answer
 
     def get(self, **params: Any) -> dict[str, Any]:
