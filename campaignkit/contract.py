@@ -80,6 +80,36 @@ def _f(name: str, kind: Kind, label: str, description: str, **extra: object) -> 
     return FieldSpec(name, kind, label, description, **extra)  # type: ignore[arg-type]
 
 
+GOALS = (
+    ("participants", "Participants goal", "How many participants the organizers aim for."),
+    ("new_editors", "New editors goal", "How many new editors the organizers aim for."),
+    ("articles", "Articles goal", "How many articles created the organizers aim for."),
+    ("bytes", "Bytes goal", "How many bytes added the organizers aim for."),
+    ("references", "References goal", "How many references added the organizers aim for."),
+    ("uploads", "Uploads goal", "How many files uploaded the organizers aim for."),
+)
+"""Event and campaign goals: ``goal_<name>``, each compared with one figure of the metrics."""
+
+
+def _goal_fields(example: str) -> tuple[FieldSpec, ...]:
+    """The goal fields shared by ``{{Campaign}}`` and ``{{Campaign event}}`` (whole numbers)."""
+    return tuple(
+        _f(f"goal_{name}", Kind.INTEGER, label, description, example=example)
+        for name, label, description in GOALS
+    )
+
+
+def _upload_category(example: str) -> FieldSpec:
+    """Which uploads count: only files in this category on the file wiki, when given."""
+    return _f(
+        "upload_category",
+        Kind.TITLE,
+        "Upload category",
+        "Count only uploads in this category on the file wiki (without Category:).",
+        example=example,
+    )
+
+
 EVENT_FORMATS = ("online", "in-person", "hybrid")
 SIGNUP_STATES = ("open", "closed")
 
@@ -139,6 +169,8 @@ CAMPAIGN = TemplateSpec(
             "Description",
             "A short description; line breaks are kept.",
         ),
+        _upload_category("WikiForHumanRights 2027"),
+        *_goal_fields("1000"),
     ),
 )
 
@@ -263,6 +295,8 @@ CAMPAIGN_EVENT = TemplateSpec(
             "Description",
             "A short description; line breaks are kept.",
         ),
+        _upload_category("WikiForHumanRights 2027 in Lagos"),
+        *_goal_fields("20"),
     ),
 )
 
@@ -462,6 +496,32 @@ CAMPAIGN_METRICS = TemplateSpec(
         _f("words_added", Kind.INTEGER, "Words added", "Bytes added / 5.175."),
         _f("worklist_done", Kind.INTEGER, "Worklist items done", "Items marked done."),
         _f("retention", Kind.INTEGER, "Retention", "New editors editing 7+ days after the end."),
+        _f(
+            "references_added",
+            Kind.INTEGER,
+            "References added",
+            "References added to articles (never negative per edit).",
+        ),
+        _f("uploads", Kind.INTEGER, "Files uploaded", "Files uploaded to the file wiki."),
+        _f("uploads_used", Kind.INTEGER, "Files in use", "Uploaded files used on the wikis."),
+        _f(
+            "upload_usage_pages",
+            Kind.INTEGER,
+            "Pages using the files",
+            "Pages on the wikis that use the uploaded files.",
+        ),
+        _f("wikidata_edits", Kind.INTEGER, "Wikidata edits", "Edits on Wikidata in the window."),
+        _f("wikidata_items_created", Kind.INTEGER, "Wikidata items created", "New items."),
+        _f(
+            "wikidata_items_edited",
+            Kind.INTEGER,
+            "Wikidata items edited",
+            "Existing items edited.",
+        ),
+        *(
+            _f(f"goal_{name}", Kind.INTEGER, label, "The goal; the box shows progress toward it.")
+            for name, label, _description in GOALS
+        ),
         _f("as_of", Kind.TEXT, "As of", "When the figures were computed (UTC)."),
     ),
 )

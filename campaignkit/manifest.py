@@ -30,6 +30,10 @@ from campaignkit.contract import TABLE_FRAMES, TEMPLATES, TemplateSpec
 
 MANIFEST_DIR = Path(__file__).resolve().parent.parent / "templates_wikitext" / "manifests"
 ENGLISH_SIGNUP_HEADINGS = ("Sign up", "Sign-up", "Signup", "Sign ups", "Participants")
+# Templates that make a footnote themselves (short citations), so each call is a
+# reference. Citation templates used inside <ref> (Cite web, ...) are not listed:
+# the <ref> around them is already counted.
+DEFAULT_CITATION_TEMPLATES = ("Sfn", "Sfnp", "Sfnm")
 
 
 class ManifestError(Exception):
@@ -77,6 +81,21 @@ class LocalTemplate:
 
 
 @dataclass(frozen=True)
+class ReferenceRules:
+    """What counts as one reference in an article's wikitext, on one wiki.
+
+    ``tags``: extension tags whose every use with content is a reference
+    (``<ref>…</ref>``, ``<ref name="a">…</ref>``, ``{{#tag:ref|…}}``; a reuse
+    ``<ref name="a" />`` cites nothing new). ``templates``: templates each call
+    of which is a reference (short citations such as ``{{sfn}}``). A manifest's
+    ``[references]`` adds local names to the defaults, it never removes one.
+    """
+
+    tags: tuple[str, ...] = ("ref",)
+    templates: tuple[str, ...] = DEFAULT_CITATION_TEMPLATES
+
+
+@dataclass(frozen=True)
 class Manifest:
     """The templates' names on one wiki."""
 
@@ -84,6 +103,7 @@ class Manifest:
     templates: dict[str, LocalTemplate]
     frames: dict[str, str]
     signup_headings: tuple[str, ...] = ENGLISH_SIGNUP_HEADINGS
+    references: ReferenceRules = ReferenceRules()
 
     def template(self, key: str) -> LocalTemplate:
         """One contract template (``campaign``, ``campaign_event``, ...) on this wiki."""
@@ -131,7 +151,28 @@ def _build(raw: dict, source: Path | None) -> Manifest:
         templates=templates,
         frames=frames,
         signup_headings=local_headings + ENGLISH_SIGNUP_HEADINGS,
+        references=_reference_rules(raw.get("references", {}), source),
     )
+
+
+def _reference_rules(section: object, source: Path | None) -> ReferenceRules:
+    """``[references]``: ``tags`` and ``templates`` lists, added to the defaults."""
+    if not isinstance(section, dict):
+        raise ManifestError(f"{source}: [references] must be a table")
+    defaults = ReferenceRules()
+    found: dict[str, tuple[str, ...]] = {}
+    for key, default in (("tags", defaults.tags), ("templates", defaults.templates)):
+        local = section.get(key, [])
+        if not isinstance(local, list) or not all(isinstance(n, str) and n.strip() for n in local):
+            raise ManifestError(f"{source}: references.{key} must be a list of names")
+        names = [n.strip().lower() for n in local] if key == "tags" else list(local)
+        if key == "templates":
+            names = [normalize_template_name(n) for n in names]
+        found[key] = tuple(dict.fromkeys([*default, *names]))
+    unknown = sorted(set(section) - {"tags", "templates"})
+    if unknown:
+        raise ManifestError(f"{source}: unknown key references.{unknown[0]}")
+    return ReferenceRules(tags=found["tags"], templates=found["templates"])
 
 
 @cache

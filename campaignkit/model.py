@@ -30,7 +30,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from campaignkit.contract import TEMPLATES, TemplateSpec
+from campaignkit.contract import GOALS, TEMPLATES, TemplateSpec
 from campaignkit.manifest import LocalTemplate, Manifest, normalize_template_name
 from campaignkit.validation import (
     Coordinates,
@@ -80,6 +80,16 @@ def _spec(model: ContractModel | type[ContractModel]) -> TemplateSpec:
     return TEMPLATES[model.TEMPLATE_KEY]
 
 
+def _goals(model: ContractModel) -> dict[str, int]:
+    """A model's ``goal_*`` fields that are set; a goal of 0 means none was set."""
+    found = {}
+    for name, _label, _description in GOALS:
+        value = getattr(model, f"goal_{name}", None)
+        if value:
+            found[name] = int(value)
+    return found
+
+
 @dataclass(frozen=True)
 class Campaign(ContractModel):
     """A campaign, from ``{{Campaign}}`` on its page on the hub wiki."""
@@ -94,6 +104,17 @@ class Campaign(ContractModel):
     topic: str = ""
     organizers: tuple[str, ...] = ()
     description: str = ""
+    upload_category: str = ""
+    goal_participants: int | None = None
+    goal_new_editors: int | None = None
+    goal_articles: int | None = None
+    goal_bytes: int | None = None
+    goal_references: int | None = None
+    goal_uploads: int | None = None
+
+    def goals(self) -> dict[str, int]:
+        """The goals set on the page, by name (``participants``, ...)."""
+        return _goals(self)
 
 
 @dataclass(frozen=True)
@@ -124,6 +145,17 @@ class CampaignEvent(ContractModel):
     hashtag: str = ""
     meeting_link: str = ""
     description: str = ""
+    upload_category: str = ""
+    goal_participants: int | None = None
+    goal_new_editors: int | None = None
+    goal_articles: int | None = None
+    goal_bytes: int | None = None
+    goal_references: int | None = None
+    goal_uploads: int | None = None
+
+    def goals(self) -> dict[str, int]:
+        """The goals set on the page, by name (``participants``, ...)."""
+        return _goals(self)
 
     @property
     def start_utc(self) -> datetime:

@@ -89,7 +89,9 @@ def _template_helpers(app: Flask, settings: Settings) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        form = LanguageForm()
+        # formdata=None: this runs for error pages too, where reading the body
+        # again (a 413, a broken upload) would turn the error into a 500
+        form = LanguageForm(formdata=None)
         form.language.data = g.get("lang", "en")
         return {
             "login": g.get("login"),

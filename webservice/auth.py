@@ -66,7 +66,7 @@ def login() -> Any:
             "", "oauth-request", {"key": request_token.key, "secret": request_token.secret}
         )
         session["oauth_request"] = logins.store(_settings(), pending)
-        session["oauth_next"] = target
+        session["oauth_next"] = safe_next(target)
         return redirect(redirect_url)
     form = LoginForm()
     error = ""

@@ -14,19 +14,24 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
 from campaignkit.submissions import logins
+from webservice.field_limits import oversized_field
+from webservice.return_targets import local_path
 
+log = logging.getLogger(__name__)
 csrf = CSRFProtect()
+FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _rate_key() -> str:
@@ -78,6 +83,15 @@ def init_app(app: Flask, tile_url: str) -> None:
     policy = content_security_policy(tile_url)
 
     @app.before_request
+    def _refuse_oversized_fields() -> None:
+        """A field past every form's limit is refused before CSRF or a view reads it."""
+        if request.method == "POST" and request.mimetype in FORM_MIMETYPES:
+            name = oversized_field(request.form.items(multi=True))
+            if name:
+                log.info("refused an oversized field %r on %s", name[:50], request.path)
+                abort(413)
+
+    @app.before_request
     def _load_login() -> None:
         key = session.get("login_key")
         g.login = logins.load(app.config["CAMPAIGNKIT_SETTINGS"], key) if key else None
@@ -113,7 +127,10 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def safe_next(target: str | None) -> str:
-    """A local path to return to after login; never another site."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("pages.campaigns")
-    return target
+    """A local path to return to (after login, OAuth, a language change); never another site.
+
+    See :mod:`webservice.return_targets` for the forms a browser would read as
+    another site; anything that is not plainly a local path goes to the
+    campaigns list.
+    """
+    return local_path(target) or url_for("pages.campaigns")
