@@ -49,6 +49,7 @@ class FancyCaptchaWiki(BaseAdapter):
         self.captchas = 0
         self.createaccount_posts: list[dict[str, str]] = []
         self.answer: Any = None  # what createaccount answers (a dict, or an exception)
+        self.tokens_down = False
 
     def send(self, request, **kwargs):
         parts = urlsplit(request.url)
@@ -70,6 +71,8 @@ class FancyCaptchaWiki(BaseAdapter):
                 raise self.answer
             body = {"createaccount": self.answer}
         elif params.get("meta") == "tokens":
+            if self.tokens_down:
+                raise requests.ConnectionError("connection refused")
             body = {"query": {"tokens": {"createaccounttoken": "c+\\"}}}
         elif "authmanagerinfo" in params.get("meta", ""):
             self.captchas += 1
@@ -203,6 +206,13 @@ def test_a_lost_answer_is_unknown_not_refused(lost):
     assert len(wiki.createaccount_posts) == 1  # sent once, never again by itself
 
 
+def test_a_wiki_down_before_sending_is_not_sent_and_not_counted():
+    wiki = FancyCaptchaWiki()
+    wiki.tokens_down = True
+    outcome = accounts.create(fake_api(wiki), username="Ngozi", password="pw")
+    assert outcome.status == accounts.NOT_SENT and wiki.createaccount_posts == []
+
+
 def test_who_created_an_account_decides_adoption():
     since = journal.now() - timedelta(minutes=1)
     later = since + timedelta(seconds=30)
@@ -259,6 +269,8 @@ def test_the_address_budget_counts_todays_counted_requests_and_learns_the_limit(
     made = request_row(settings, "B")
     newcomer_accounts.conclude(settings, made, accounts.CreationOutcome(accounts.CREATED, "B"))
     request_row(settings, "C", counted=False)  # an exempt organizer's: not counted
+    never_sent = request_row(settings, "E")
+    newcomer_accounts.conclude(settings, never_sent, accounts.CreationOutcome(accounts.NOT_SENT))
     budget = newcomer_accounts.address_budget(settings, "metawiki")
     assert (budget.sent, budget.limit, budget.limit_known, budget.reached) == (2, 6, False, False)
     assert budget.left == 4

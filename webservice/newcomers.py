@@ -23,6 +23,7 @@ wiki asked: each such attempt would spend one of the day's accounts.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -43,6 +44,7 @@ from webservice.forms import NewcomerForm, error_text
 from webservice.i18n import msg
 from webservice.refresh import request_refresh
 
+log = logging.getLogger(__name__)
 USERNAME = FieldSpec("username", Kind.USER, "", "", required=True)
 STATES_SHOWN_FOR = timedelta(days=3)
 REQUEST_MEMORY = timedelta(days=1)
@@ -170,6 +172,7 @@ def _send(
             state.problem = msg("newcomer-captcha-first")
             return _render(form, state, api, status=400, keep_passwords=True)
         refusal = _refused_before_sending(form, api, username, requirements)
+        token = api.token("createaccount")  # fetched before the request is journaled
     except (WikiUnreachable, ApiError):
         state.problem = msg("newcomer-wiki-down")
         return _render(form, state, api, status=503, keep_passwords=True)
@@ -185,16 +188,21 @@ def _send(
         username=username,
         counted=not rights.skips_throttle,
     )
-    outcome = wiki_accounts.create(
-        api,
-        username=username,
-        password=form.password.data or "",
-        email=form.email.data or "",
-        reason=f"Newcomer at event {view.title} (campaignkit)",
-        captcha_id=form.captcha_id.data or "",
-        captcha_word=(form.captcha_word.data or "").strip(),
-        return_url=request.host_url,
-    )
+    try:
+        outcome = wiki_accounts.create(
+            api,
+            username=username,
+            password=form.password.data or "",
+            email=form.email.data or "",
+            reason=f"Newcomer at event {view.title} (campaignkit)",
+            captcha_id=form.captcha_id.data or "",
+            captcha_word=(form.captcha_word.data or "").strip(),
+            return_url=request.host_url,
+            token=token,
+        )
+    except Exception:  # a journaled request is never left claimed: the log decides
+        log.exception("account request %s failed", row.id)
+        outcome = wiki_accounts.CreationOutcome(wiki_accounts.UNKNOWN, code="error")
     if outcome.status in (wiki_accounts.UNKNOWN, wiki_accounts.NAME_TAKEN):
         row = newcomer_accounts.settle(settings(), api, row)
     else:

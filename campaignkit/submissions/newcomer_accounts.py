@@ -57,6 +57,9 @@ NAME_TAKEN = "newcomer-exists"
 NOT_CREATED = "newcomer-not-created"
 NOT_ALLOWED = "newcomer-not-allowed"
 REFUSED = "newcomer-refused"
+NOT_SENT = "newcomer-wiki-down"
+UNCOUNTED = frozenset({NAME_TAKEN, NOT_SENT})
+"""Reasons of requests the wiki refused before its throttle counted them (or never saw)."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ class NewcomerState:
             RATE_LIMITED: "limit",
             NAME_TAKEN: "taken",
             NOT_CREATED: "lost",
+            NOT_SENT: "lost",
         }.get(key, "refused")
 
     @property
@@ -193,7 +197,9 @@ def conclude(
         name = canonical_username(outcome.username or _user(submission))
         journal.finish(settings, submission.id, journal.SAVED, message=f"{CREATED}|{name}")
         return CREATED
-    if outcome.status == wiki_accounts.CAPTCHA_WRONG:
+    if outcome.status == wiki_accounts.NOT_SENT:
+        key, detail = NOT_SENT, ""
+    elif outcome.status == wiki_accounts.CAPTCHA_WRONG:
         key, detail = CAPTCHA_WRONG, ""
     elif outcome.status == wiki_accounts.THROTTLED:
         if outcome.code == "acct_creation_throttle_hit":
@@ -377,7 +383,7 @@ def address_budget(settings: Settings, account_wiki: str) -> AddressBudget:
         if (
             row.created_at >= moment - THROTTLE_WINDOW
             and row.payload.get("counted")
-            and key != NAME_TAKEN
+            and key not in UNCOUNTED
         ):
             sent += 1
     return AddressBudget(

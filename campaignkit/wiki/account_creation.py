@@ -63,6 +63,7 @@ THROTTLED = "throttled"
 NAME_TAKEN = "name-taken"
 REFUSED = "refused"
 UNKNOWN = "unknown"
+NOT_SENT = "not-sent"
 
 THROTTLE_CODES = frozenset({"acct_creation_throttle_hit", "ratelimited", "actionthrottledtext"})
 NAME_TAKEN_CODES = frozenset({"userexists", "createaccount-usernameexists"})
@@ -389,12 +390,15 @@ def create(
     captcha_id: str = "",
     captcha_word: str = "",
     return_url: str = "http://127.0.0.1/",
+    token: str = "",
 ) -> CreationOutcome:
     """One ``action=createaccount`` as the organizer; never raises for a lost answer.
 
     A timeout, a dropped connection or a server error may come after the wiki
     created the account, so they are ``UNKNOWN``, not "not created": the caller
-    asks :func:`who_created` before telling anyone to try again.
+    asks :func:`who_created` before telling anyone to try again. ``token`` is a
+    ``createaccount`` token fetched beforehand; without one it is fetched here,
+    and a wiki that does not answer that is ``NOT_SENT`` (nothing was tried).
     """
     params: dict[str, Any] = {
         "action": "createaccount",
@@ -411,9 +415,11 @@ def create(
         params["captchaId"] = captcha_id
         params["captchaWord"] = captcha_word
     try:
-        params["createtoken"] = api.token("createaccount")
-    except ApiError as error:
-        return CreationOutcome(REFUSED, code=error.code, detail=error.info)
+        params["createtoken"] = token or api.token("createaccount")
+    except (WikiUnreachable, ApiError) as error:
+        return CreationOutcome(
+            NOT_SENT, code=getattr(error, "code", "unreachable"), detail=str(error)
+        )
     try:
         answer = api.post(**params).get("createaccount", {})
     except WikiUnreachable as error:
