@@ -110,6 +110,8 @@ class Settings:
     web: Mapping[str, Any] = field(
         default_factory=dict
     )  # [web], checked by campaignkit.web_settings
+    file_wiki: str = ""  # [metrics] file_wiki: where uploads are counted (Commons)
+    wikidata_wiki: str = ""  # [metrics] wikidata_wiki: where Wikidata edits are counted
 
     @property
     def hub(self) -> WikiConfig:
@@ -313,6 +315,17 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
     docs_url = tool.text("docs_url", default=Settings.docs_url)
     tool.reject_unknown()
     web = top.table("web", required=False)
+    metrics = _Section(top.table("metrics", required=False), path, "metrics")
+    file_wiki = metrics.text("file_wiki", default="")
+    wikidata_wiki = metrics.text("wikidata_wiki", default="")
+    for key, value in (("file_wiki", file_wiki), ("wikidata_wiki", wikidata_wiki)):
+        if value and value not in wikis:
+            known = ", ".join(sorted(wikis))
+            raise ConfigError(
+                f"{path}: key metrics.{key} names {value!r}, which is not among the wikis "
+                f"({known}); add it under [wikis]"
+            )
+    metrics.reject_unknown()
     top.reject_unknown()
 
     return Settings(
@@ -336,4 +349,6 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
         stop_page=stop_page,
         stop_run_word=stop_run_word,
         web=web,
+        file_wiki=file_wiki,
+        wikidata_wiki=wikidata_wiki,
     )

@@ -25,7 +25,11 @@ from bot.metrics.definitions import (
     MAIN_NAMESPACE,
     Contribution,
     CreatedArticle,
+    FileUsage,
     SourceError,
+    Upload,
+    category_name,
+    file_name,
     utc,
 )
 from campaignkit.wiki.batch import batch_size, chunks, query_all
@@ -34,6 +38,7 @@ from campaignkit.wiki.errors import WikiError
 from campaignkit.wiki.users import parse_timestamp
 
 CONTRIBUTION_PROPS = "ids|title|timestamp|size|sizediff|flags"
+FILE_NAMESPACE = 6
 
 
 def api_time(moment: datetime) -> str:
@@ -56,6 +61,7 @@ def _contribution(entry: dict[str, Any]) -> Contribution:
         timestamp=parse_timestamp(entry["timestamp"]),  # type: ignore[arg-type]
         size_diff=size_diff,
         new_page=new_page,
+        parent_id=int(entry.get("parentid") or 0),
     )
 
 
@@ -174,3 +180,95 @@ class ApiSource:
             else:
                 remaining = remaining[len(group) :]
         return seen
+
+    def uploads(
+        self,
+        wiki: str,
+        users: Iterable[str],
+        start: datetime,
+        end: datetime,
+        category: str = "",
+    ) -> list[Upload]:
+        """Files these users first uploaded in the interval, still on the file wiki.
+
+        The File pages they created (``usercontribs``, ``ucshow=new``, 50/500
+        users per request), then one ``prop=imageinfo|categories`` request per
+        50/500 of those pages: a page without a file is not an upload, and
+        ``clcategories`` tells which are in the category.
+        """
+        connection = self._connection(wiki)
+        created: dict[int, Contribution] = {}
+        for group in chunks(sorted(set(users)), self._users_per_request(connection)):
+            for answer in self._query(
+                connection,
+                list="usercontribs",
+                ucuser="|".join(group),
+                ucstart=api_time(start),
+                ucend=api_time(end),
+                ucdir="newer",
+                uclimit="max",
+                ucnamespace=str(FILE_NAMESPACE),
+                ucshow="new",
+                ucprop=CONTRIBUTION_PROPS,
+            ):
+                for entry in answer.get("query", {}).get("usercontribs", []):
+                    contribution = _contribution(entry)
+                    created[contribution.page_id] = contribution
+        if not created:
+            return []
+        wanted_category = category_name(category)
+        has_file: set[int] = set()
+        in_category: set[int] = set()
+        extra = {"prop": "imageinfo", "iiprop": "timestamp"}
+        if wanted_category:
+            extra = {
+                "prop": "imageinfo|categories",
+                "iiprop": "timestamp",
+                "clcategories": f"Category:{wanted_category}",
+                "cllimit": "max",
+            }
+        for group in chunks([str(i) for i in sorted(created)], batch_size(connection)):
+            for answer in self._query(connection, pageids="|".join(group), **extra):
+                for page in answer.get("query", {}).get("pages", []):
+                    page_id = int(page.get("pageid", 0))
+                    if page.get("imageinfo"):
+                        has_file.add(page_id)
+                    if page.get("categories"):
+                        in_category.add(page_id)
+        return sorted(
+            (
+                Upload(
+                    wiki,
+                    c.page_id,
+                    file_name(c.title),
+                    c.user,
+                    c.timestamp,
+                    c.page_id in in_category,
+                )
+                for c in created.values()
+                if c.page_id in has_file
+            ),
+            key=lambda u: (u.timestamp, u.page_id),
+        )
+
+    def file_usage(self, wikis: Iterable[str], files: Iterable[str]) -> FileUsage:
+        """Pages of each wiki that show these files: ``prop=fileusage``, 50/500 files a request.
+
+        MediaWiki records a page's use of a file in that page's wiki (the
+        ``imagelinks`` table) whether the file lives there or on Commons, so each
+        wiki answers for its own pages.
+        """
+        names = sorted(set(files))
+        found: dict[str, set[tuple[str, int]]] = {name: set() for name in names}
+        for wiki in wikis:
+            connection = self._connection(wiki)
+            for group in chunks(names, batch_size(connection)):
+                titles = "|".join(f"File:{name}" for name in group)
+                for answer in self._query(
+                    connection, titles=titles, prop="fileusage", fuprop="pageid", fulimit="max"
+                ):
+                    for page in answer.get("query", {}).get("pages", []):
+                        name = file_name(page.get("title", ""))
+                        for use in page.get("fileusage", []):
+                            found.setdefault(name, set()).add((wiki, int(use["pageid"])))
+        return {name: frozenset(pages) for name, pages in found.items()}

@@ -12,7 +12,7 @@ run (its source failed) adds its figures as they were.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -20,9 +20,12 @@ from bot.metrics.definitions import (
     Contribution,
     CreatedArticle,
     EventWindow,
+    FileUsage,
     Participant,
+    Upload,
     words_from_bytes,
 )
+from bot.metrics.wikidata import WikidataEdits, is_item
 
 FIGURES = (
     "participants",
@@ -35,7 +38,37 @@ FIGURES = (
     "words_added",
     "worklist_done",
     "retention",
+    "references_added",
+    "uploads",
+    "uploads_used",
+    "upload_usage_pages",
+    "wikidata_edits",
+    "wikidata_items_created",
+    "wikidata_items_edited",
 )
+# Figures that are always measured (0 when nothing happened); the others are None
+# when not known: retention before its delay, worklists, uploads and Wikidata when no
+# worklist, file wiki or Wikidata wiki is configured.
+ALWAYS_KNOWN = (
+    "participants",
+    "new_editors",
+    "edits",
+    "articles_created",
+    "articles_deleted",
+    "articles_improved",
+    "bytes_added",
+    "words_added",
+    "references_added",
+)
+GOAL_FIGURES = {
+    "participants": "participants",
+    "new_editors": "new_editors",
+    "articles": "articles_created",
+    "bytes": "bytes_added",
+    "references": "references_added",
+    "uploads": "uploads",
+}
+"""Which figure each goal (``goal_<name>`` on the page) is compared with."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +85,13 @@ class Figures:
     words_added: int = 0
     worklist_done: int | None = None
     retention: int | None = None
+    references_added: int = 0
+    uploads: int | None = None
+    uploads_used: int | None = None
+    upload_usage_pages: int | None = None
+    wikidata_edits: int | None = None
+    wikidata_items_created: int | None = None
+    wikidata_items_edited: int | None = None
 
     def as_dict(self) -> dict[str, int | None]:
         """Figures by name, in report order."""
@@ -64,7 +104,7 @@ class Figures:
         for name in FIGURES:
             value = values.get(name)
             known[name] = None if value is None or value == "" else int(value)  # type: ignore[arg-type]
-        for name in FIGURES[:8]:
+        for name in ALWAYS_KNOWN:
             known[name] = known[name] or 0
         return cls(**known)  # type: ignore[arg-type]
 
@@ -80,6 +120,9 @@ class ParticipantFigures:
     articles_improved: int = 0
     bytes_added: int = 0
     retained: bool | None = None
+    references_added: int = 0
+    uploads: int | None = None
+    wikidata_edits: int | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +137,12 @@ class EventDetails:
     created: frozenset[tuple[str, int]] = frozenset()
     deleted: frozenset[tuple[str, int]] = frozenset()
     edited_articles: frozenset[tuple[str, int]] = frozenset()
+    references: dict[tuple[str, int], int] = field(default_factory=dict)  # -> references added
+    uploads: frozenset[tuple[str, int]] | None = None  # (file wiki, page id)
+    file_pages: dict[tuple[str, int], frozenset[tuple[str, int]]] = field(default_factory=dict)
+    wikidata_revisions: frozenset[tuple[str, int]] | None = None
+    wikidata_created: frozenset[tuple[str, int]] = frozenset()
+    wikidata_edited: frozenset[tuple[str, int]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -107,6 +156,34 @@ class EventResult:
     details: EventDetails
 
 
+@dataclass(frozen=True)
+class UploadsSeen:
+    """What the file wiki said about participants' uploads: the files and where they are used.
+
+    ``category``: when the event names one, only files in it count.
+    """
+
+    uploads: tuple[Upload, ...]
+    usage: FileUsage
+    category: str = ""
+
+
+def _upload_figures(
+    seen: UploadsSeen | None, people: dict[str, Participant], window: EventWindow
+) -> tuple[list[Upload], dict[tuple[str, int], frozenset[tuple[str, int]]]]:
+    if seen is None:
+        return [], {}
+    counted = [
+        u
+        for u in seen.uploads
+        if u.user in people
+        and window.contains(u.timestamp)
+        and (not seen.category or u.in_category)
+    ]
+    pages = {(u.wiki, u.page_id): seen.usage.get(u.name, frozenset()) for u in counted}
+    return counted, pages
+
+
 def event_figures(
     participants: Iterable[Participant],
     window: EventWindow,
@@ -114,11 +191,18 @@ def event_figures(
     deleted: Iterable[CreatedArticle] = (),
     edited_after: set[str] | None = None,
     worklist_done: int | None = None,
+    *,
+    references: Mapping[int, int] | None = None,
+    uploads: UploadsSeen | None = None,
+    wikidata: WikidataEdits | None = None,
 ) -> EventResult:
     """An event's metrics from its participants' edits (other users' edits are ignored).
 
     ``edited_after`` is the set of new editors with an edit after the retention
     delay, or ``None`` while that delay has not passed (retention unknown).
+    ``references`` maps revision ids to the references they added; ``uploads``
+    and ``wikidata`` are ``None`` when no file wiki or Wikidata wiki is configured
+    (their figures are then unknown, not 0).
     """
     people = {p.name: p for p in participants}
     new_editors = {name for name, p in people.items() if p.new_editor}
@@ -131,12 +215,23 @@ def event_figures(
     edited_articles = {c.page_id for c in counted if c.in_main_namespace}
     improved = edited_articles - set(created)
     positive = {c.revid: max(c.size_diff, 0) for c in counted if c.in_main_namespace}
+    refs = {
+        c.revid: max((references or {}).get(c.revid, 0), 0) for c in counted if c.in_main_namespace
+    }
     gone = {
         d.page_id: d
         for d in deleted
         if d.user in people and window.contains(d.timestamp) and d.page_id not in created
     }
     retained = None if edited_after is None else new_editors & edited_after
+    files, file_pages = _upload_figures(uploads, people, window)
+    data_edits = (
+        [c for c in wikidata.contributions if c.user in people and window.contains(c.timestamp)]
+        if wikidata is not None
+        else None
+    )
+    data_created = {c.page_id for c in data_edits or () if is_item(c) and c.new_page}
+    data_items = {c.page_id for c in data_edits or () if is_item(c)}
     bytes_added = sum(positive.values())
     figures = Figures(
         participants=len(people),
@@ -149,6 +244,13 @@ def event_figures(
         words_added=words_from_bytes(bytes_added),
         worklist_done=worklist_done,
         retention=None if retained is None else len(retained),
+        references_added=sum(refs.values()),
+        uploads=None if uploads is None else len(files),
+        uploads_used=None if uploads is None else sum(1 for p in file_pages.values() if p),
+        upload_usage_pages=(None if uploads is None else len(set().union(*file_pages.values()))),
+        wikidata_edits=None if data_edits is None else len(data_edits),
+        wikidata_items_created=None if data_edits is None else len(data_created),
+        wikidata_items_edited=None if data_edits is None else len(data_items - data_created),
     )
     rows = []
     for name, person in people.items():
@@ -164,9 +266,15 @@ def event_figures(
                 articles_improved=len(mine_main - set(created)),
                 bytes_added=sum(positive.get(c.revid, 0) for c in mine),
                 retained=(None if retained is None or not person.new_editor else name in retained),
+                references_added=sum(refs.get(c.revid, 0) for c in mine),
+                uploads=None if uploads is None else sum(1 for u in files if u.user == name),
+                wikidata_edits=(
+                    None if data_edits is None else sum(1 for c in data_edits if c.user == name)
+                ),
             )
         )
     wiki = window.wiki
+    data_wiki = wikidata.wiki if wikidata is not None else ""
     details = EventDetails(
         participants=frozenset(people),
         new_editors=frozenset(new_editors),
@@ -176,6 +284,14 @@ def event_figures(
         created=frozenset((wiki, page_id) for page_id in created),
         deleted=frozenset((wiki, page_id) for page_id in gone),
         edited_articles=frozenset((wiki, page_id) for page_id in edited_articles),
+        references={(wiki, revid): value for revid, value in refs.items()},
+        uploads=None if uploads is None else frozenset(file_pages),
+        file_pages=file_pages,
+        wikidata_revisions=(
+            None if data_edits is None else frozenset((data_wiki, c.revid) for c in data_edits)
+        ),
+        wikidata_created=frozenset((data_wiki, i) for i in data_created),
+        wikidata_edited=frozenset((data_wiki, i) for i in data_items),
     )
     return EventResult(
         figures=figures,
@@ -187,7 +303,7 @@ def event_figures(
 
 
 def campaign_totals(results: Iterable[EventResult], kept: Iterable[Figures] = ()) -> Figures:
-    """Totals over a campaign's events, each person, edit and article counted once."""
+    """Totals over a campaign's events, each person, edit, article and file counted once."""
     people: set[str] = set()
     new_editors: set[str] = set()
     retained: set[str] = set()
@@ -197,6 +313,12 @@ def campaign_totals(results: Iterable[EventResult], kept: Iterable[Figures] = ()
     created: set[tuple[str, int]] = set()
     deleted: set[tuple[str, int]] = set()
     edited: set[tuple[str, int]] = set()
+    references: dict[tuple[str, int], int] = {}
+    uploads: set[tuple[str, int]] | None = None
+    file_pages: dict[tuple[str, int], frozenset[tuple[str, int]]] = {}
+    data_revisions: set[tuple[str, int]] | None = None
+    data_created: set[tuple[str, int]] = set()
+    data_edited: set[tuple[str, int]] = set()
     worklist: int | None = None
     for result in results:
         d = result.details
@@ -210,9 +332,18 @@ def campaign_totals(results: Iterable[EventResult], kept: Iterable[Figures] = ()
         created |= d.created
         deleted |= d.deleted
         edited |= d.edited_articles
+        references.update(d.references)
+        if d.uploads is not None:
+            uploads = (uploads or set()) | d.uploads
+            file_pages.update(d.file_pages)
+        if d.wikidata_revisions is not None:
+            data_revisions = (data_revisions or set()) | d.wikidata_revisions
+            data_created |= d.wikidata_created
+            data_edited |= d.wikidata_edited
         if result.figures.worklist_done is not None:
             worklist = (worklist or 0) + result.figures.worklist_done
     bytes_added = sum(revisions.values())
+    used = [file_pages[key] for key in uploads or ()]
     totals = Figures(
         participants=len(people),
         new_editors=len(new_editors),
@@ -224,10 +355,49 @@ def campaign_totals(results: Iterable[EventResult], kept: Iterable[Figures] = ()
         words_added=words_from_bytes(bytes_added),
         worklist_done=worklist,
         retention=len(retained) if retention_known else None,
+        references_added=sum(references.values()),
+        uploads=None if uploads is None else len(uploads),
+        uploads_used=None if uploads is None else sum(1 for pages in used if pages),
+        upload_usage_pages=None if uploads is None else len(set().union(*used)),
+        wikidata_edits=None if data_revisions is None else len(data_revisions),
+        wikidata_items_created=None if data_revisions is None else len(data_created),
+        wikidata_items_edited=(None if data_revisions is None else len(data_edited - data_created)),
     )
     for figures in kept:
         totals = add_figures(totals, figures)
     return totals
+
+
+def goal_progress(figures: Figures, goals: Mapping[str, int]) -> list[GoalProgress]:
+    """Each goal set, with the figure it is compared with, in the contract's order."""
+    found = []
+    for goal, figure in GOAL_FIGURES.items():
+        target = goals.get(goal)
+        if not target:
+            continue
+        value = getattr(figures, figure) or 0
+        found.append(GoalProgress(goal, figure, value, target))
+    return found
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    """How far a figure is toward its goal."""
+
+    goal: str  # participants, new_editors, articles, bytes, references, uploads
+    figure: str  # the Figures field it is measured by
+    value: int
+    target: int
+
+    @property
+    def percent(self) -> int:
+        """Whole percent reached, rounded down (may exceed 100)."""
+        return self.value * 100 // self.target if self.target > 0 else 0
+
+    @property
+    def reached(self) -> bool:
+        """Whether the goal is met."""
+        return self.value >= self.target
 
 
 def add_figures(a: Figures, b: Figures) -> Figures:

@@ -18,11 +18,24 @@ figures compare with the Dashboard's (see docs in the README section):
   edits (a removal counts 0, not minus); **words added**: bytes added / 5.175, rounded down;
 - **worklist items done**: rows of the event's worklist marked done;
 - **retention**: new editors with an edit (any namespace) more than 7 days after the end;
-  unknown until those 7 days have passed.
+  unknown until those 7 days have passed;
+- **references added**: for each of those main-namespace edits, the references in the
+  revision minus those in its parent, never below 0 (a new article counts all its
+  references); what a reference is comes from the wiki's manifest
+  (:mod:`bot.metrics.references`);
+- **uploads**: files on the file wiki (Commons) whose first version a participant
+  uploaded in the window and that still exist, only those in the event's
+  ``upload_category`` when it names one; **files in use**: how many of them some page
+  of a configured wiki shows, and **pages using them**: how many such pages
+  (every namespace);
+- **Wikidata edits**: participants' revisions on the Wikidata wiki in the window;
+  **items created** / **items edited**: items whose first revision is theirs / other
+  items they edited (:mod:`bot.metrics.wikidata`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,6 +50,19 @@ SQL_TIME_FORMAT = "%Y%m%d%H%M%S"
 
 class SourceError(Exception):
     """A source could not answer (wiki or database unreachable); the message names the wiki."""
+
+
+_CATEGORY_PREFIX = re.compile(r"\A\s*category\s*:\s*", re.IGNORECASE)
+
+
+def category_name(value: str) -> str:
+    """A category's name without the ``Category:`` prefix, spaces for underscores."""
+    return " ".join(_CATEGORY_PREFIX.sub("", value).replace("_", " ").split())
+
+
+def file_name(title: str) -> str:
+    """A file page's title without its namespace (``File:A b.png`` -> ``A b.png``)."""
+    return title.split(":", 1)[1].strip() if ":" in title else title
 
 
 def words_from_bytes(bytes_added: int) -> int:
@@ -93,6 +119,7 @@ class Contribution:
     timestamp: datetime
     size_diff: int  # size minus the parent revision's size; a first revision's whole size
     new_page: bool  # the first revision of its page
+    parent_id: int = 0  # the revision before it on its page (0 for a first revision)
 
     @property
     def in_main_namespace(self) -> bool:
@@ -109,6 +136,22 @@ class CreatedArticle:
     title: str
     user: str
     timestamp: datetime
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a participant uploaded: the first version of a page in the File namespace."""
+
+    wiki: str  # the file wiki
+    page_id: int
+    name: str  # the file's name without the namespace prefix ("Lagos market.png")
+    user: str
+    timestamp: datetime
+    in_category: bool = False  # in the category asked for (False when none was asked)
+
+
+FileUsage = dict[str, frozenset[tuple[str, int]]]
+"""File title (without namespace) -> the (wiki, page id) pairs of the pages that show it."""
 
 
 class ContributionSource(Protocol):
@@ -135,4 +178,19 @@ class ContributionSource(Protocol):
 
     def edited_after(self, wiki: str, users: Iterable[str], after: datetime) -> set[str]:
         """Which of these users made an edit later than ``after``."""
+        ...
+
+    def uploads(
+        self,
+        wiki: str,
+        users: Iterable[str],
+        start: datetime,
+        end: datetime,
+        category: str = "",
+    ) -> list[Upload]:
+        """Files these users first uploaded to the file wiki in the interval, still there."""
+        ...
+
+    def file_usage(self, wikis: Iterable[str], files: Iterable[str]) -> FileUsage:
+        """Which pages of these wikis show these files (titles without namespace)."""
         ...

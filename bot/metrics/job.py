@@ -7,7 +7,10 @@ One run:
 2. Per wiki, check every signed-up name at once and keep the valid sign-ups.
 3. Per event that has started: read the participants' edits in the window from the
    source (Action API or Wiki Replicas), deleted creations, retention once 7 days
-   have passed since the end, and worklist items done; compute the figures.
+   have passed since the end, and worklist items done; the references their article
+   edits added (revision texts through the API, remembered per revision); their
+   uploads to the file wiki and where those files are used; their Wikidata edits;
+   compute the figures and the progress toward the page's goals.
 4. Write the event page's ``metrics`` region (through ``apply_edit``: conflicts,
    nobots, read-back), only when a figure changed — a new "as of" time alone is
    not worth an edit.
@@ -27,11 +30,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.metrics import report as reports
-from bot.metrics.compute import EventResult, campaign_totals, event_figures, retention_due
+from bot.metrics.compute import (
+    EventResult,
+    UploadsSeen,
+    campaign_totals,
+    event_figures,
+    retention_due,
+)
 from bot.metrics.definitions import ContributionSource, EventWindow, Participant, SourceError
 from bot.metrics.event_participants import participants_of_events
+from bot.metrics.references import ReferenceCounter
 from bot.metrics.report import CampaignReport, EventReport
 from bot.metrics.snapshots import SnapshotStore
+from bot.metrics.wikidata import WikidataEdits
 from bot.metrics.worklist_progress import worklist_done
 from bot.run.lease import RunLease
 from bot.run.loop import BotRun, BotTask, Priority, WorkItem
@@ -118,6 +129,7 @@ class MetricsJob(BotTask):
         self.people: dict[tuple[str, str], list[Participant] | RegionError] = {}
         self.worklists: dict[str, dict[str, int]] = {}
         self.campaign_pages: list[tuple[PageText, Campaign]] = []
+        self.references = ReferenceCounter(settings.database_url)
         self.started = now()
 
     # --- helpers ---------------------------------------------------------------
@@ -193,6 +205,23 @@ class MetricsJob(BotTask):
 
     # --- step 3 and 4: one event ----------------------------------------------------
 
+    def _nothing_yet(self) -> dict[str, object]:
+        """The extra figures of an event with no edits yet: 0 where a wiki is configured."""
+        extras: dict[str, object] = {}
+        if self.settings.file_wiki:
+            extras["uploads"] = UploadsSeen((), {})
+        if self.settings.wikidata_wiki:
+            extras["wikidata"] = WikidataEdits(self.settings.wikidata_wiki, ())
+        return extras
+
+    def _uploads(self, event: CampaignEvent, names: list[str], window: EventWindow) -> UploadsSeen:
+        """Participants' uploads to the file wiki in the window, and the pages that use them."""
+        found = self.source.uploads(
+            self.settings.file_wiki, names, window.start, window.end, event.upload_category
+        )
+        usage = self.source.file_usage(list(self.settings.wikis), [u.name for u in found])
+        return UploadsSeen(tuple(found), usage, event.upload_category)
+
     def _measure(
         self,
         event: CampaignEvent,
@@ -202,12 +231,28 @@ class MetricsJob(BotTask):
     ) -> EventResult:
         if now < event.start_utc:  # upcoming: only the sign-ups are known
             window = EventWindow(event.wiki, event.start_utc, event.end_utc)
-            return event_figures(participants, window, [], worklist_done=worklist)
+            return event_figures(
+                participants, window, [], worklist_done=worklist, **self._nothing_yet()
+            )
         window = EventWindow(event.wiki, event.start_utc, min(event.end_utc, now))
         names = [p.name for p in participants]
         if not names:
-            return event_figures(participants, window, [], worklist_done=worklist)
+            return event_figures(
+                participants, window, [], worklist_done=worklist, **self._nothing_yet()
+            )
         contributions = self.source.contributions(event.wiki, names, window.start, window.end)
+        references = self.references.added(
+            self.farm[event.wiki], contributions, self._wiki(event.wiki).manifest.references
+        )
+        uploads = self._uploads(event, names, window) if self.settings.file_wiki else None
+        wikidata = None
+        if self.settings.wikidata_wiki:
+            wikidata = WikidataEdits.of(
+                self.settings.wikidata_wiki,
+                self.source.contributions(
+                    self.settings.wikidata_wiki, names, window.start, window.end
+                ),
+            )
         known = self.store.created(event.page.wiki, event.page.title)
         deleted = self.source.deleted_creations(
             event.wiki, names, window.start, window.end, known=known
@@ -221,7 +266,17 @@ class MetricsJob(BotTask):
                 if new_editors
                 else set()
             )
-        return event_figures(participants, window, contributions, deleted, edited_after, worklist)
+        return event_figures(
+            participants,
+            window,
+            contributions,
+            deleted,
+            edited_after,
+            worklist,
+            references=references,
+            uploads=uploads,
+            wikidata=wikidata,
+        )
 
     def _report(
         self, event: CampaignEvent, result: EventResult, now: datetime, kept: bool = False
@@ -242,6 +297,7 @@ class MetricsJob(BotTask):
             created=result.created,
             deleted=result.deleted,
             kept=kept,
+            goals=event.goals(),
         )
 
     def _kept_report(self, event: CampaignEvent) -> EventReport | None:
@@ -261,6 +317,7 @@ class MetricsJob(BotTask):
             as_of=last.taken,
             source=last.source,
             kept=True,
+            goals=event.goals(),
         )
 
     def _participants_of_wiki(self, wiki: _Wiki, targets: set[str]) -> None:
@@ -367,6 +424,7 @@ class MetricsJob(BotTask):
             events=rows,
             as_of=now,
             source=self.source.name,
+            goals=campaign.goals(),
         )
 
     def _read_campaigns(self, targets: set[str]) -> None:

@@ -28,11 +28,15 @@ from bot.metrics.definitions import (
     SQL_TIME_FORMAT,
     Contribution,
     CreatedArticle,
+    FileUsage,
     SourceError,
+    Upload,
+    category_name,
     utc,
 )
 
 USERS_PER_QUERY = 1000
+FILE_NAMESPACE = 6
 HIDDEN_USER = 4  # rev_deleted / ar_deleted bit: the user name is suppressed
 
 
@@ -44,6 +48,9 @@ class ReplicaTables:
     archive: str = "archive_userindex"
     actor: str = "actor"
     page: str = "page"
+    image: str = "image"
+    categorylinks: str = "categorylinks"
+    imagelinks: str = "imagelinks"
 
 
 LOCAL_TABLES = ReplicaTables(revision="revision", archive="archive")
@@ -110,6 +117,7 @@ class ReplicaSource:
             raise SourceError(f"{wiki}: replica query failed: {error}") from error
 
     def _rows(self, wiki: str, sql: str, users: list[str], *args: Any) -> Iterator[tuple]:
+        """Rows of a query whose ``{users}`` list is filled 1,000 names at a time."""
         for start in range(0, len(users), USERS_PER_QUERY):
             group = users[start : start + USERS_PER_QUERY]
             with self._cursor(wiki) as cursor:
@@ -161,6 +169,7 @@ class ReplicaSource:
                 timestamp=_time(stamp),
                 size_diff=int(size_diff),
                 new_page=new_page,
+                parent_id=int(parent or 0),
             )
         return sorted(found.values(), key=lambda c: (c.timestamp, c.revid))
 
@@ -204,3 +213,78 @@ class ReplicaSource:
         )
         since = sql_time(utc(after) + timedelta(seconds=1))
         return {_text(row[0]) for row in self._rows(wiki, sql, sorted(set(users)), since)}
+
+    def uploads(
+        self,
+        wiki: str,
+        users: Iterable[str],
+        start: datetime,
+        end: datetime,
+        category: str = "",
+    ) -> list[Upload]:
+        """First revisions of File pages by these users whose file exists (``image``).
+
+        The same definition as the API's: the page's first revision is the
+        original upload; a File page without a file, or a deleted file (moved to
+        ``filearchive``), is not counted.
+        """
+        t = self.tables
+        sql = (
+            "SELECT g.page_id, g.page_title, c.rev_timestamp, a.actor_name"
+            f" FROM {t.revision} c"
+            f" JOIN {t.actor} a ON a.actor_id = c.rev_actor"
+            f" JOIN {t.page} g ON g.page_id = c.rev_page"
+            f" JOIN {t.image} i ON i.img_name = g.page_title"
+            " WHERE a.actor_name IN ({users})"
+            f" AND g.page_namespace = {FILE_NAMESPACE} AND c.rev_parent_id = 0"
+            " AND c.rev_timestamp BETWEEN %s AND %s"
+            f" AND c.rev_deleted & {HIDDEN_USER} = 0"
+        )
+        found: dict[int, tuple[str, datetime, str]] = {}
+        names = sorted(set(users))
+        for page_id, title, stamp, user in self._rows(
+            wiki, sql, names, sql_time(start), sql_time(end)
+        ):
+            found[int(page_id)] = (_title(title), _time(stamp), _text(user))
+        in_category: set[int] = set()
+        wanted = category_name(category).replace(" ", "_")
+        if wanted and found:
+            ids = sorted(found)
+            for first in range(0, len(ids), USERS_PER_QUERY):
+                group = ids[first : first + USERS_PER_QUERY]
+                with self._cursor(wiki) as cursor:
+                    cursor.execute(
+                        f"SELECT cl_from FROM {t.categorylinks}"
+                        f" WHERE cl_to = %s AND cl_from IN ({_placeholders(len(group))})",
+                        (wanted, *group),
+                    )
+                    self.queries += 1
+                    in_category |= {int(row[0]) for row in cursor.fetchall()}
+        return sorted(
+            (
+                Upload(wiki, page_id, name, user, stamp, page_id in in_category)
+                for page_id, (name, stamp, user) in found.items()
+            ),
+            key=lambda u: (u.timestamp, u.page_id),
+        )
+
+    def file_usage(self, wikis: Iterable[str], files: Iterable[str]) -> FileUsage:
+        """Pages of each wiki that show these files, from each wiki's ``imagelinks``."""
+        names = sorted(set(files))
+        found: dict[str, set[tuple[str, int]]] = {name: set() for name in names}
+        keys = {name.replace(" ", "_"): name for name in names}
+        t = self.tables
+        for wiki in wikis:
+            for first in range(0, len(names), USERS_PER_QUERY):
+                group = [n.replace(" ", "_") for n in names[first : first + USERS_PER_QUERY]]
+                with self._cursor(wiki) as cursor:
+                    cursor.execute(
+                        f"SELECT il_to, il_from FROM {t.imagelinks}"
+                        f" WHERE il_to IN ({_placeholders(len(group))})",
+                        tuple(group),
+                    )
+                    self.queries += 1
+                    for target, page_id in cursor.fetchall():
+                        name = keys.get(_text(target), _title(target))
+                        found.setdefault(name, set()).add((wiki, int(page_id)))
+        return {name: frozenset(pages) for name, pages in found.items()}

@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.metrics.compute import FIGURES, Figures, ParticipantFigures
+from bot.metrics.compute import (
+    ALWAYS_KNOWN,
+    FIGURES,
+    GOAL_FIGURES,
+    Figures,
+    ParticipantFigures,
+    goal_progress,
+)
 from bot.metrics.definitions import CreatedArticle
 from campaignkit.contract import CAMPAIGN_EVENTS_ROW, CAMPAIGN_METRICS, Kind
 from campaignkit.manifest import Manifest
@@ -30,7 +37,6 @@ from campaignkit.wikitext.templates import render_call
 
 AS_OF_FORMAT = "%Y-%m-%d %H:%M UTC"
 _AS_OF_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
-TABLE_FIGURES = tuple(name for name in FIGURES)
 
 
 def as_of_text(moment: datetime) -> str:
@@ -62,6 +68,7 @@ class EventReport:
     created: list[CreatedArticle] = field(default_factory=list)
     deleted: list[CreatedArticle] = field(default_factory=list)
     kept: bool = False  # figures of an earlier run: the source failed this time
+    goals: dict[str, int] = field(default_factory=dict)  # goal name -> target, from the page
 
     def as_json(self, participants: bool = False) -> dict[str, Any]:
         """The event as a JSON object."""
@@ -81,6 +88,7 @@ class EventReport:
             "source": self.source,
             "kept_from_earlier_run": self.kept,
             "figures": self.figures.as_dict(),
+            "goals": goals_json(self.figures, self.goals),
             "articles_created": [a.title for a in self.created],
             "articles_deleted": [a.title for a in self.deleted],
         }
@@ -99,6 +107,7 @@ class CampaignReport:
     events: list[EventReport]
     as_of: datetime
     source: str
+    goals: dict[str, int] = field(default_factory=dict)
 
     def as_json(self, participants: bool = False) -> dict[str, Any]:
         """The campaign as a JSON object, events included."""
@@ -109,8 +118,23 @@ class CampaignReport:
             "as_of": iso(self.as_of),
             "source": self.source,
             "figures": {"events": len(self.events), **self.figures.as_dict()},
+            "goals": goals_json(self.figures, self.goals),
             "events": [e.as_json(participants) for e in self.events],
         }
+
+
+def goals_json(figures: Figures, goals: dict[str, int]) -> dict[str, Any]:
+    """Each goal set on the page: its target, the figure now, percent and whether reached."""
+    return {
+        g.goal: {
+            "figure": g.figure,
+            "target": g.target,
+            "value": g.value,
+            "percent": g.percent,
+            "reached": g.reached,
+        }
+        for g in goal_progress(figures, goals)
+    }
 
 
 def _participant_json(row: ParticipantFigures) -> dict[str, Any]:
@@ -122,24 +146,45 @@ def _participant_json(row: ParticipantFigures) -> dict[str, Any]:
         "articles_improved": row.articles_improved,
         "bytes_added": row.bytes_added,
         "retained": row.retained,
+        "references_added": row.references_added,
+        "uploads": row.uploads,
+        "wikidata_edits": row.wikidata_edits,
     }
 
 
 # --- wikitext -------------------------------------------------------------------
 
 
-def _box_values(figures: Figures, as_of: datetime, events: int | None = None) -> dict[str, str]:
+def _box_values(
+    figures: Figures,
+    as_of: datetime,
+    events: int | None = None,
+    goals: dict[str, int] | None = None,
+) -> dict[str, str]:
     values = {name: str(value) for name, value in figures.as_dict().items() if value is not None}
     if events is not None:
         values["events"] = str(events)
+    for goal in GOAL_FIGURES:
+        if (goals or {}).get(goal):
+            values[f"goal_{goal}"] = str(goals[goal])  # type: ignore[index]
     values["as_of"] = as_of_text(as_of)
     return values
 
 
 def event_region(report: EventReport, manifest: Manifest) -> str:
-    """The content of an event page's ``metrics`` region."""
+    """The content of an event page's ``metrics`` region (the box draws the goal bars)."""
     return render_call(
-        manifest.template("campaign_metrics"), _box_values(report.figures, report.as_of)
+        manifest.template("campaign_metrics"),
+        _box_values(report.figures, report.as_of, goals=report.goals),
+    )
+
+
+def table_figures(events: list[EventReport]) -> tuple[str, ...]:
+    """The columns of the campaign's table: figures always known, others once one event has them."""
+    return tuple(
+        name
+        for name in FIGURES
+        if name in ALWAYS_KNOWN or any(getattr(e.figures, name) is not None for e in events)
     )
 
 
@@ -167,8 +212,9 @@ def campaign_region(report: CampaignReport, manifest: Manifest, lang: str = "en"
     messages = _messages(lang)
     box = render_call(
         manifest.template("campaign_metrics"),
-        _box_values(report.figures, report.as_of, events=len(report.events)),
+        _box_values(report.figures, report.as_of, events=len(report.events), goals=report.goals),
     )
+    columns = table_figures(report.events)
     name_label = _label(messages, "label.campaign_events_row.name", "Event")
     wiki_label = _label(
         messages, "label.campaign_events_row.wiki", CAMPAIGN_EVENTS_ROW.field("wiki").label
@@ -176,7 +222,7 @@ def campaign_region(report: CampaignReport, manifest: Manifest, lang: str = "en"
     headers = [name_label, wiki_label]
     headers += [
         _label(messages, f"label.campaign_metrics.{n}", CAMPAIGN_METRICS.field(n).label)
-        for n in TABLE_FIGURES
+        for n in columns
     ]
     headers.append(
         _label(messages, "label.campaign_metrics.as_of", CAMPAIGN_METRICS.field("as_of").label)
@@ -189,7 +235,7 @@ def campaign_region(report: CampaignReport, manifest: Manifest, lang: str = "en"
         wiki = escape_field(event.wiki, Kind.WIKI)
         link = f"{{{{#invoke:Campaignkit|page|{title}|{name}|wiki={wiki}}}}}"
         cells = [link, escape_field(event.edit_wiki, Kind.WIKI)]
-        cells += [_cell(getattr(event.figures, n)) for n in TABLE_FIGURES]
+        cells += [_cell(getattr(event.figures, n)) for n in columns]
         cells.append(as_of_text(event.as_of))
         lines.append("|-")
         lines.append("| " + " || ".join(cells))
@@ -218,7 +264,11 @@ PARTICIPANT_COLUMNS = (
     "articles_improved",
     "bytes_added",
     "retained",
+    "references_added",
+    "uploads",
+    "wikidata_edits",
 )
+GOAL_COLUMNS = tuple(f"goal_{goal}" for goal in GOAL_FIGURES)
 
 
 def _yes_no(value: bool | None) -> str:
@@ -245,10 +295,15 @@ def to_csv(report: EventReport | CampaignReport, participants: bool = False) -> 
                         row.articles_improved,
                         row.bytes_added,
                         _yes_no(row.retained),
+                        row.references_added,
+                        "" if row.uploads is None else row.uploads,
+                        "" if row.wikidata_edits is None else row.wikidata_edits,
                     ]
                 )
         return buffer.getvalue()
-    writer.writerow(["event_wiki", "event_page", "name", "edit_wiki", *FIGURES, "as_of"])
+    writer.writerow(
+        ["event_wiki", "event_page", "name", "edit_wiki", *FIGURES, *GOAL_COLUMNS, "as_of"]
+    )
     for event in events:
         writer.writerow(
             [
@@ -257,6 +312,7 @@ def to_csv(report: EventReport | CampaignReport, participants: bool = False) -> 
                 event.name,
                 event.edit_wiki,
                 *("" if v is None else v for v in event.figures.as_dict().values()),
+                *(event.goals.get(goal, "") for goal in GOAL_FIGURES),
                 iso(event.as_of),
             ]
         )
@@ -268,6 +324,7 @@ def to_csv(report: EventReport | CampaignReport, participants: bool = False) -> 
                 "(total)",
                 "",
                 *("" if v is None else v for v in report.figures.as_dict().values()),
+                *(report.goals.get(goal, "") for goal in GOAL_FIGURES),
                 iso(report.as_of),
             ]
         )

@@ -22,11 +22,14 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Engine,
     Integer,
     String,
     Table,
     UniqueConstraint,
+    inspect,
     select,
+    text,
 )
 
 from bot.metrics.compute import FIGURES, Figures
@@ -62,6 +65,22 @@ created_articles = Table(
 )
 
 
+def _add_new_figure_columns(engine: Engine) -> None:
+    """Give a snapshots table made by an older campaignkit the columns of newer figures.
+
+    ``create_all`` makes missing tables but never changes an existing one; a
+    figure added later (references, uploads, Wikidata) is a nullable column, so
+    adding it leaves every earlier snapshot as it was (unknown for that figure).
+    """
+    present = {c["name"] for c in inspect(engine).get_columns(snapshots.name)}
+    missing = [name for name in FIGURES if name not in present]
+    if not missing:
+        return
+    with engine.begin() as connection:
+        for name in missing:
+            connection.execute(text(f"ALTER TABLE {snapshots.name} ADD COLUMN {name} BIGINT NULL"))
+
+
 def _naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
@@ -88,6 +107,7 @@ class SnapshotStore:
 
     def __init__(self, database_url: str) -> None:
         self.engine = engine_for(database_url)
+        _add_new_figure_columns(self.engine)
 
     def record(
         self,
