@@ -137,6 +137,11 @@ def created_by(wikis: Any, name: str) -> list[str]:
     return [e["user"] for e in answer["query"]["logevents"]]
 
 
+def signed_up_line(name: str) -> str:
+    """How the page's list says a newcomer is created and signed up."""
+    return f'data-user="{name}"><strong dir="auto">{name}</strong> – account created and signed up'
+
+
 def signups(wikis: Any, title: str, name: str) -> int:
     text = editor(wikis, "yowiki", wikis.organizer).text(title)
     return text.count(f"|{name}}}}}")
@@ -174,7 +179,7 @@ def test_question_captcha_shown_as_text_wrong_answer_keeps_the_form_right_answer
     assert signups(wikis, event, name) == 1
     after = html.unescape(ada.get(url).text)
     assert f"The account {name} was created and signed up." in after
-    assert re.search(rf'data-user="{name}">.*account created and signed up', after)
+    assert signed_up_line(name) in after
     assert "This tool sent 2 account requests to yowiki" in after  # the wrong answer counted
 
     arabic = html.unescape(ada.get(url + "?uselang=ar").text)
@@ -367,3 +372,28 @@ def test_a_double_submit_makes_one_account(wikis, app, event):
         if answer.status_code != 302:  # whichever the browser shows: never "choose another"
             text = html.unescape(answer.text)
             assert f"{name} was created for this event" in text or "still being checked" in text
+
+
+def test_a_waiting_sign_up_is_one_state_with_the_form_and_a_way_back(wikis, lossy, event):
+    proxy, app = lossy
+    ada = logged_in(app, wikis, wikis.organizer)
+    url = f"/event/yowiki/{event}/newcomers"
+    name = newcomer_name()
+    proxy.inject("readonly", actions={"edit"})  # the account is made, the sign-up must wait
+    answer = send(ada, url, name, answer=wikis.answer)
+    assert answer.status_code == 302 and answer.location.endswith(url.replace(" ", "%20"))
+    page = html.unescape(ada.get(url).text)
+    assert "was created and signed up" not in page  # no green note over a waiting sign-up
+    state = re.search(
+        rf'<li class="newcomer-state state-(\S+)" data-user="{name}">(.*?)</li>', page, re.S
+    )
+    assert state and state.group(1) == "signup-waiting", page[-3000:]
+    assert 'id="newcomer-form"' in page  # the form stays, for the next newcomer
+    details = re.search(r'href="(/submission/[0-9a-f]+)"', state.group(2)).group(1)
+    proxy.clear()
+    status = ada.get(details)
+    assert status.status_code == 202 and "Back to the newcomers&#39; accounts" in status.text
+    ada.post(details, data={"csrf_token": csrf_token(status.text)})  # "try again"
+    assert signups(wikis, event, name) == 1
+    after = html.unescape(ada.get(url).text)
+    assert signed_up_line(name) in after
