@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from campaignkit.config import Settings
 from campaignkit.submissions import journal
@@ -36,6 +36,10 @@ from campaignkit.wiki import account_creation as wiki_accounts
 from campaignkit.wiki.account_creation import CreationOutcome, canonical_username
 from campaignkit.wiki.errors import WikiUnreachable
 from campaignkit.wiki.organizer_session import ApiError, OrganizerWiki
+
+if TYPE_CHECKING:  # the writer imports this module when it settles a request
+    from campaignkit.submissions.logins import Login
+    from campaignkit.submissions.writer import RefreshRequest
 
 ACCOUNT_KIND = "newcomer-account"
 SIGNUP_KIND = "newcomer-signup"
@@ -262,8 +266,8 @@ def sign_up(
     web: WebSettings,
     submission: Submission,
     *,
-    login: Any = None,
-    on_saved: Any = None,
+    login: Login | None = None,
+    on_saved: RefreshRequest | None = None,
 ) -> Submission | None:
     """Sign a created newcomer up on the event page: recorded once, attempted now.
 
@@ -294,8 +298,8 @@ def settle_claimed(
     settings: Settings,
     web: WebSettings,
     submission: Submission,
-    login: Any,
-    on_saved: Any = None,
+    login: Login,
+    on_saved: RefreshRequest | None = None,
 ) -> Submission | None:
     """The retry path (worker, "try again"): settle a claimed row, then sign up if created."""
     account_wiki = str(submission.payload.get("account_wiki", submission.wiki))
