@@ -121,6 +121,13 @@ class History:
         "words_added": 69,  # int(360 / 5.175)
         "worklist_done": None,
         "retention": None,
+        "references_added": 0,
+        "uploads": None,
+        "uploads_used": None,
+        "upload_usage_pages": None,
+        "wikidata_edits": None,
+        "wikidata_items_created": None,
+        "wikidata_items_edited": None,
     }
 
     def expected_participants(self) -> dict[str, tuple[int, int, int, int]]:

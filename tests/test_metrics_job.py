@@ -114,6 +114,13 @@ EXPECTED = {
     "words_added": 42,
     "worklist_done": 2,
     "retention": None,
+    "references_added": 0,
+    "uploads": None,  # no file wiki configured
+    "uploads_used": None,
+    "upload_usage_pages": None,
+    "wikidata_edits": None,  # no Wikidata wiki configured
+    "wikidata_items_created": None,
+    "wikidata_items_edited": None,
 }
 
 
