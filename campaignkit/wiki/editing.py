@@ -13,8 +13,6 @@ core's own.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from campaignkit.wiki.bot_transport import BotTransport
 from campaignkit.wiki.connection import WikiConnection
 from campaignkit.wiki.edit_errors import ErrorKind, classify_error
@@ -51,15 +49,9 @@ def apply_edit(
     request: EditRequest,
     *,
     dry_run: bool = False,
-    max_attempts: int | None = None,
-    backoff: float | None = None,
     policy: RetryPolicy = DEFAULT_POLICY,
 ) -> EditResult:
     """Compute and save one page's new text as the bot, never overwriting a concurrent edit."""
-    if max_attempts is not None:
-        policy = replace(policy, attempts=max_attempts)
-    if backoff is not None:
-        policy = replace(policy, first_wait=backoff)
     return safe_edit(
         BotTransport(connection),
         request,

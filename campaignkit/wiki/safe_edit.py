@@ -399,6 +399,7 @@ def safe_edit(
                 continue
             if error.code == "badtoken" and not fresh_token:
                 fresh_token = True  # the session renewed its tokens: once more with a new one
+                result.end(EditOutcome.FAILED, reason, kind)
                 continue
             if kind is ErrorKind.RETRY_LATER:
                 wait = policy.wait(result.attempts, error.retry_after)
