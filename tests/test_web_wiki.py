@@ -254,7 +254,10 @@ def test_edit_refused_when_someone_changed_the_same_field(ada, web_settings, hum
         "action": "save",
     }
     saved = ada.post(f"/event/yowiki/{event_title}/edit", data=values)
-    submission = journal.get(web_settings, _submission_id(saved))
+    # The form comes back with the reason on top and everything the organizer typed.
+    assert saved.status_code == 409, saved.text[:2000]
+    assert "after you opened the form" in saved.text and 'value="Ikeja Library"' in saved.text
+    [submission] = journal.for_user(web_settings, ADA)
     assert submission.status == journal.REFUSED and "error-edited-meanwhile" in submission.message
     assert "Surulere Hall" in human("yowiki", ADA).text(event_title)  # the human's edit stays
     status = ada.get(f"/submission/{submission.id}")

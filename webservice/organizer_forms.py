@@ -22,14 +22,18 @@ from flask import (
 )
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from campaignkit.contract import TEMPLATES
 from campaignkit.manifest import load_manifest
 from campaignkit.submissions import journal, page_texts
 from campaignkit.submissions import writer as submissions
+from campaignkit.validation import parse_value
 from campaignkit.wiki.batch import PageText
 from campaignkit.wiki.errors import WikiUnreachable
 from campaignkit.wiki.organizer_editing import SaveRefused
 from campaignkit.wiki.organizer_session import ApiError
-from webservice import campaign_reads
+from webservice import campaign_reads, form_checks
+from webservice.field_limits import bounded_form
+from webservice.form_checks import clean_hashtag
 from webservice.forms import ContractForm, checked_page_title, checked_values, fill, make_form
 from webservice.i18n import msg
 from webservice.refresh import request_refresh
@@ -72,14 +76,25 @@ def _preview_html(wiki_id: str, title: str, text: str) -> str:
     return answer.get("parse", {}).get("text", "")
 
 
-def _journal_and_save(kind: str, wiki_id: str, title: str, payload: dict) -> Any:
-    """Record first, then try at once; the status page tells what happened."""
+def _journal_and_save(kind: str, wiki_id: str, title: str, payload: dict) -> tuple[Any, str]:
+    """Record first, then try at once; the status page tells what happened.
+
+    A save the wiki refused (the page was created meanwhile, a field someone
+    else changed, a protection) returns ``(None, reason)`` instead, so the view
+    shows the form again with everything the organizer typed and the reason
+    on top, rather than a status page they would have to go back from.
+    """
     entry = journal.record(
         settings(), username=g.login.username, kind=kind, wiki=wiki_id, title=title, payload=payload
     )
-    submissions.attempt(settings(), web(), entry.id, login=g.login, on_saved=request_refresh)
+    state = submissions.attempt(
+        settings(), web(), entry.id, login=g.login, on_saved=request_refresh
+    )
     campaign_reads.cache.clear()
-    return redirect(url_for("pages.submission", submission_id=entry.id))
+    if state is not None and state.status == journal.REFUSED:
+        key, _, detail = state.message.partition("|")
+        return None, msg(key or "error-wiki-refused", detail)
+    return redirect(url_for("pages.submission", submission_id=entry.id)), ""
 
 
 def _new_page_form(
@@ -94,15 +109,21 @@ def _new_page_form(
     """The shared flow of the three "new page" forms."""
     wiki_ids = settings().wikis
     preview = ""
+    refused = ""
     status = 200
     if request.method == "POST":
         status = 400
+        clean_typed_hashtag(form)
         if form.validate_on_submit():
             values = checked_values(form, wiki_ids)
             title = checked_page_title(form)
             wiki_id = settings().hub_id if "page_wiki" not in form else form.page_wiki.data
             if wiki_id not in wiki_ids:
                 form.page_wiki.errors = [msg("error-invalid-wiki")]
+                values = None
+            if title is not None and wiki_id in wiki_ids:
+                title = _checked_namespace(form, wiki_id, title)
+            if values is not None and not _wiki_checks(form, wiki_id, values):
                 values = None
             if values is not None and title is not None:
                 try:
@@ -113,16 +134,19 @@ def _new_page_form(
                     pass  # checked again when the journaled save runs
             if values is not None and title is not None:
                 if request.form.get("action") == "save":
-                    return _journal_and_save(kind, wiki_id, title, {"params": values})
-                wiki = settings().wiki(wiki_id)
-                text = page_builder(
-                    PageText(title, False), values, load_manifest(wiki.id, wiki.lang)
-                )
-                try:
-                    preview = _preview_html(wiki_id, title, text)
-                    status = 200
-                except (WikiUnreachable, ApiError) as error:
-                    form.page_title.errors.append(msg("preview-failed", str(error)))
+                    saved, refused = _journal_and_save(kind, wiki_id, title, {"params": values})
+                    if saved is not None:
+                        return saved
+                else:
+                    wiki = settings().wiki(wiki_id)
+                    text = page_builder(
+                        PageText(title, False), values, load_manifest(wiki.id, wiki.lang)
+                    )
+                    try:
+                        preview = _preview_html(wiki_id, title, text)
+                        status = 200
+                    except (WikiUnreachable, ApiError) as error:
+                        form.page_title.errors.append(msg("preview-failed", str(error)))
     return (
         render_template(
             "page_form.html",
@@ -130,10 +154,46 @@ def _new_page_form(
             template=template,
             heading=heading,
             preview=preview,
+            refused=refused,
             **(extra or {}),
         ),
-        status,
+        409 if refused else status,
     )
+
+
+def clean_typed_hashtag(form: ContractForm) -> None:
+    """Drop the ``#`` organizers often type before a hashtag (the wiki stores it without)."""
+    if "hashtag" in form and request.method == "POST":
+        form.hashtag.data = clean_hashtag(form.hashtag.data or "")
+
+
+def _checked_namespace(form: ContractForm, wiki_id: str, title: str) -> str | None:
+    """The title when its namespace (by number, from the wiki's siteinfo) takes new pages."""
+    try:
+        problem = form_checks.new_page_problem(settings(), wiki_id, title)
+    except (WikiUnreachable, ApiError):
+        return title  # the English-prefix check already ran; the wiki checks on save
+    if problem:
+        form.page_title.errors.append(msg("error-page-namespace", problem))
+        return None
+    return title
+
+
+def _wiki_checks(form: ContractForm, wiki_id: str, values: dict[str, str]) -> bool:
+    """Campaign, organizers and hashtag as the wiki sees them; errors go next to the fields."""
+    organizers: tuple[str, ...] = ()
+    if values.get("organizers"):
+        spec = TEMPLATES[form.template_key].field("organizers")
+        organizers = parse_value(spec, values["organizers"]) or ()
+    problems = form_checks.wiki_checks(settings(), wiki_id, values, organizers)
+    for name, (key, detail) in problems.items():
+        form[name].errors = [*(form[name].errors or []), msg(key, detail)]
+    return not problems
+
+
+def contract_form(template_key: str, **options: Any) -> ContractForm:
+    """A contract form with a length limit on every field."""
+    return bounded_form(make_form(template_key, settings().wikis, **options), template_key)()
 
 
 @blueprint.route("/new/campaign", methods=["GET", "POST"])
@@ -141,7 +201,7 @@ def _new_page_form(
 @writes
 def new_campaign() -> Any:
     """Start a campaign: its page on the hub with ``{{Campaign}}``."""
-    form = make_form("campaign", settings().wikis)()
+    form = contract_form("campaign")
     if request.method == "GET":
         form.organizers.data = g.login.username
     return _new_page_form(
@@ -162,7 +222,7 @@ def add_event(title: str) -> Any:
     if dashboard.campaign is None:
         abort(404)
     campaign = dashboard.campaign
-    form = make_form("campaign_event", settings().wikis)()
+    form = contract_form("campaign_event")
     if request.method == "GET":
         fill(
             form,
@@ -192,7 +252,7 @@ def add_event(title: str) -> Any:
 @writes
 def new_worklist() -> Any:
     """A worklist page with ``{{Worklist}}``; the bot builds its table."""
-    form = make_form("worklist", settings().wikis)()
+    form = contract_form("worklist")
     return _new_page_form(
         "new-worklist",
         form,
@@ -228,11 +288,12 @@ def edit_event(wiki: str, title: str) -> Any:
         abort(404)
     if not may_organize(view, g.login.username):
         return render_template("forbidden.html", view=view), 403
-    form = make_form("campaign_event", settings().wikis, page_fields=False)()
+    form = contract_form("campaign_event", page_fields=False)
     wiki_config = settings().wiki(wiki)
     manifest = load_manifest(wiki_config.id, wiki_config.lang)
     current = view.event.to_params()
     preview = ""
+    refused = ""
     status = 200
     if request.method == "GET":
         fill(form, current)
@@ -244,20 +305,27 @@ def edit_event(wiki: str, title: str) -> Any:
             before = _signer().loads(before_token)
         except BadSignature:
             abort(400)
+        clean_typed_hashtag(form)
         if form.validate_on_submit():
             values = checked_values(form, settings().wikis)
+            if values is not None and not _wiki_checks(form, wiki, _changed(values, before)):
+                values = None
             if values is not None:
                 payload = {"before": before, "after": values}
+                saved = None
                 if request.form.get("action") == "save":
-                    return _journal_and_save("edit-event", wiki, view.title, payload)
-                try:
-                    text = page_texts.changed_event_fields(view.page, before, values, manifest)
-                    preview = _preview_html(wiki, view.title, text)
-                    status = 200
-                except SaveRefused as refused:
-                    form.name.errors.append(msg(refused.key, refused.detail))
-                except (WikiUnreachable, ApiError) as error:
-                    form.name.errors.append(msg("preview-failed", str(error)))
+                    saved, refused = _journal_and_save("edit-event", wiki, view.title, payload)
+                    if saved is not None:
+                        return saved
+                else:
+                    try:
+                        text = page_texts.changed_event_fields(view.page, before, values, manifest)
+                        preview = _preview_html(wiki, view.title, text)
+                        status = 200
+                    except SaveRefused as error:
+                        form.name.errors.append(msg(error.key, error.detail))
+                    except (WikiUnreachable, ApiError) as error:
+                        form.name.errors.append(msg("preview-failed", str(error)))
     return (
         render_template(
             "page_form.html",
@@ -265,8 +333,14 @@ def edit_event(wiki: str, title: str) -> Any:
             template="campaign_event",
             heading="form-edit-event",
             preview=preview,
+            refused=refused,
             before=before_token,
             view=view,
         ),
-        status,
+        409 if refused else status,
     )
+
+
+def _changed(values: dict[str, str], before: dict[str, str]) -> dict[str, str]:
+    """Only the fields an edit changes, so an old page's values are not held against it."""
+    return {k: v for k, v in values.items() if v != before.get(k, "")}

@@ -50,6 +50,23 @@ def parse_timestamp(value: str | None) -> datetime | None:
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
+def user_info(entry: dict) -> UserInfo:
+    """One ``list=users`` entry (any ``usprop``); a partial block does not count as blocked."""
+    name = entry.get("name", "")
+    if entry.get("invalid"):
+        return UserInfo(name, exists=False, valid=False)
+    if entry.get("missing"):
+        return UserInfo(name, exists=False)
+    return UserInfo(
+        name=name,
+        exists=True,
+        blocked="blockid" in entry and not entry.get("blockpartial", False),
+        registration=parse_timestamp(entry.get("registration")),
+        editcount=int(entry.get("editcount", 0)),
+        groups=frozenset(entry.get("groups", [])),
+    )
+
+
 def check_users(connection: WikiConnection, names: Iterable[str]) -> dict[str, UserInfo]:
     """Look up every name, batched; keyed by the name asked for."""
     wanted = list(dict.fromkeys(n for n in names if n))
@@ -63,18 +80,6 @@ def check_users(connection: WikiConnection, names: Iterable[str]) -> dict[str, U
             formatversion="2",
         )
         for entry in answer.get("query", {}).get("users", []):
-            name = entry.get("name", "")
-            if entry.get("invalid"):
-                found[name] = UserInfo(name, exists=False, valid=False)
-            elif entry.get("missing"):
-                found[name] = UserInfo(name, exists=False)
-            else:
-                found[name] = UserInfo(
-                    name=name,
-                    exists=True,
-                    blocked="blockid" in entry and not entry.get("blockpartial", False),
-                    registration=parse_timestamp(entry.get("registration")),
-                    editcount=int(entry.get("editcount", 0)),
-                    groups=frozenset(entry.get("groups", [])),
-                )
+            info = user_info(entry)
+            found[info.name] = info
     return {name: found.get(name, UserInfo(name, exists=False, valid=False)) for name in wanted}
