@@ -351,3 +351,33 @@ def test_the_wiki_draws_the_goal_bars(job_run, history):
     assert sorted(re.findall(r"(?<![-\w])width:(\d+)%;", hub_html)) == ["100", "40"]
     assert "(40%)" in hub_html  # 2 of 5 participants
     assert "reached" in hub_html  # 2 of 2 uploads
+
+
+def test_report_csv_has_the_new_columns(job_run, history, metrics_settings):  # noqa: F811
+    """`campaignkit report --format csv` now, so the actions after the window count too."""
+    from click.testing import CliRunner
+
+    from campaignkit.cli import main
+
+    _run, _summary, event, _campaign = job_run
+    result = CliRunner().invoke(
+        main, ["--config", str(metrics_settings.path), "report", event, "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    header, row = [line.split(",") for line in result.output.strip().splitlines()]
+    values = dict(zip(header, row, strict=True))
+    # After the window: a reference (+1), an upload in the category (unused), an item edit.
+    assert {k: values[k] for k in header if k.startswith(("references", "upload", "wikidata"))} == {
+        "references_added": "7",
+        "uploads": "3",
+        "uploads_used": "1",
+        "upload_usage_pages": "2",
+        "wikidata_edits": "4",
+        "wikidata_items_created": "1",
+        "wikidata_items_edited": "1",
+    }
+    assert (values["goal_participants"], values["goal_references"], values["goal_bytes"]) == (
+        "2",
+        "10",
+        "",
+    )

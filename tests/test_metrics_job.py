@@ -241,10 +241,10 @@ def test_report_command_csv_and_json(first_run, event_setup, devwiki_layout):
     lines = result.output.strip().splitlines()
     assert lines[0] == (
         "event_wiki,event_page,user,new_editor,edits,articles_created,"
-        "articles_improved,bytes_added,retained"
+        "articles_improved,bytes_added,retained,references_added,uploads,wikidata_edits"
     )
     veteran = next(line for line in lines if "Veteran" in line)
-    assert veteran.endswith(",no,2,1,1,160,")
+    assert veteran.endswith(",no,2,1,1,160,,0,,")  # no file wiki or Wikidata wiki configured
     result = runner.invoke(
         main, ["--config", config, "report", event_setup["campaign"], "--format", "json"]
     )

@@ -271,4 +271,11 @@ def test_report_command_gives_the_same_figures_through_both_sources(maria, monke
         "words_added": 17,
         "worklist_done": None,
         "retention": None,
+        "references_added": 0,
+        "uploads": None,  # no file wiki configured
+        "uploads_used": None,
+        "upload_usage_pages": None,
+        "wikidata_edits": None,  # no Wikidata wiki configured
+        "wikidata_items_created": None,
+        "wikidata_items_edited": None,
     }

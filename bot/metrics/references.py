@@ -119,15 +119,16 @@ def texts_needed(contributions: Iterable[Contribution]) -> list[int]:
 class RevisionTexts:
     """Reads revision texts through the Action API, as many per request as the API allows."""
 
-    def __init__(self, connection: WikiConnection) -> None:
+    def __init__(self, connection: WikiConnection, per_request: int | None = None) -> None:
         self.connection = connection
+        self.per_request = per_request  # None: the API's limit for this account (50 or 500)
         self.requests = 0
 
     def read(self, revids: Iterable[int]) -> dict[int, str | None]:
         """Revision id -> its main slot's text, ``None`` when hidden or gone."""
         wanted = sorted(set(revids))
         found: dict[int, str | None] = {revid: None for revid in wanted}
-        size = batch_size(self.connection)
+        size = self.per_request or batch_size(self.connection)
         try:
             for group in chunks([str(r) for r in wanted], size):
                 for answer in query_all(
