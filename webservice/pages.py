@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 
 from campaignkit.submissions import journal
 from campaignkit.submissions import writer as submissions
-from webservice import campaign_reads
+from webservice import campaign_metrics, campaign_reads
 from webservice.forms import LanguageForm, SignupForm
 from webservice.i18n import LANGUAGE_COOKIE
 from webservice.refresh import request_refresh
@@ -76,6 +76,7 @@ def campaign(title: str) -> Any:
         wikis=settings().wikis,
         tile_url=web().tile_url,
         tile_attribution=web().tile_attribution,
+        metrics=campaign_metrics.for_dashboard(settings(), dashboard, cache_seconds()),
     )
 
 
