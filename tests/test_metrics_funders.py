@@ -278,7 +278,7 @@ def job_run(history, metrics_farm, metrics_settings, redis_url, tmp_path_factory
     history.hub_admin.save(
         campaign,
         f"{{{{Campaign|name=Funders {tag}|start={start:%Y-%m-%d}|end={end:%Y-%m-%d}"
-        "|goal_participants=5|goal_uploads=2}}\n",
+        f"|upload_category={history.category}|goal_participants=5|goal_uploads=2}}}}\n",
     )
     history.admin.save(
         event,
@@ -288,13 +288,20 @@ def job_run(history, metrics_farm, metrics_settings, redis_url, tmp_path_factory
         "|àfojúsùn olùkópa=2|àfojúsùn ìtọ́kasí=10|àfojúsùn fáìlì=2}}\n== Sign up ==\n"
         f"{{{{Participant|{history.veteran}}}}}\n{{{{Participant|{history.second}}}}}\n",
     )
+    # A second event of the campaign names no category: the campaign's applies.
+    history.admin.save(
+        f"{event} (2)",
+        f"{{{{Campaign event|campaign=m:{campaign}|name=Funders 2 {tag}"
+        f"|start={start:%Y-%m-%d %H:%M}|end={end:%Y-%m-%d %H:%M}|format=online|wiki=yowiki}}}}\n"
+        f"== Sign up ==\n{{{{Participant|{history.second}}}}}\n",
+    )
     store = SnapshotStore(f"sqlite:///{tmp_path_factory.mktemp('funders') / 'metrics.sqlite'}")
     summary = RunSummary("metrics")
     run = run_metrics(
         metrics_farm,
         metrics_settings,
         summary,
-        targets=[event],
+        targets=[event, f"{event} (2)"],
         now=history.end,  # later edits (after the window) are not counted
         store=store,
         locks=PageLocks.from_url(redis_url, "campaignkit-test-funders"),
@@ -331,6 +338,11 @@ def test_job_writes_every_figure_and_the_goals(job_run, history):
     assert "goal_bytes" not in box
     hub_box = _box(region_content(history.hub_admin.text(campaign), "metrics"))
     assert (hub_box["participants"], hub_box["goal_participants"]) == ("2", "5")
+    assert (hub_box["events"], hub_box["uploads"]) == ("2", "2")  # each file counted once
+    # The second event's participant uploaded one file, outside the campaign's category:
+    # it does not count (with no category at all it would).
+    second = run.events[("yowiki", f"{event} (2)")].figures
+    assert (second.participants, second.uploads) == (1, 0)
 
 
 def _rendered(editor: Editor, title: str) -> str:

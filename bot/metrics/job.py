@@ -214,13 +214,23 @@ class MetricsJob(BotTask):
             extras["wikidata"] = WikidataEdits(self.settings.wikidata_wiki, ())
         return extras
 
+    def _upload_category(self, event: CampaignEvent) -> str:
+        """The event's ``upload_category``, else its campaign's (a campaign-wide category)."""
+        if event.upload_category:
+            return event.upload_category
+        for page, campaign in self.campaign_pages:
+            if page.title == event.campaign:
+                return campaign.upload_category
+        return ""
+
     def _uploads(self, event: CampaignEvent, names: list[str], window: EventWindow) -> UploadsSeen:
         """Participants' uploads to the file wiki in the window, and the pages that use them."""
+        category = self._upload_category(event)
         found = self.source.uploads(
-            self.settings.file_wiki, names, window.start, window.end, event.upload_category
+            self.settings.file_wiki, names, window.start, window.end, category
         )
         usage = self.source.file_usage(list(self.settings.wikis), [u.name for u in found])
-        return UploadsSeen(tuple(found), usage, event.upload_category)
+        return UploadsSeen(tuple(found), usage, category)
 
     def _measure(
         self,
