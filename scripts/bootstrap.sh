@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(python3 python3-venv python3-pip git ca-certificates
               mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl lua5.1 php-mysql
-              redis-server mariadb-server chromium)
+              redis-server mariadb-server chromium nodejs npm)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -35,4 +35,10 @@ if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
   .venv/bin/python -m pip install -q -e '.[test]'
   touch "$stamp"
+fi
+
+# axe-core (the browser tests' accessibility checks), pinned by tests/js/package-lock.json.
+if [[ ! -f tests/js/node_modules/.campaignkit-installed || tests/js/package-lock.json -nt tests/js/node_modules/.campaignkit-installed ]]; then
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch tests/js/node_modules/.campaignkit-installed
 fi

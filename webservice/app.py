@@ -21,7 +21,7 @@ from campaignkit.submissions import journal
 from campaignkit.web_settings import WebSettings, load_web_settings
 from campaignkit.wiki.errors import WikiUnreachable
 from campaignkit.wiki.organizer_session import ApiError
-from webservice import i18n, security
+from webservice import i18n, locale_names, security
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ def create_app(
     app.config.update(overrides or {})
     journal.engine(settings)
     i18n.init_app(app)
+    locale_names.init_app(app)
     security.init_app(app, web.tile_url)
 
     from webservice import api, auth, feeds, organizer_forms, pages, participation
