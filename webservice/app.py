@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, g, render_template, request
+from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaignkit.config import Settings, load_settings
@@ -21,7 +22,7 @@ from campaignkit.submissions import journal
 from campaignkit.web_settings import WebSettings, load_web_settings
 from campaignkit.wiki.errors import WikiUnreachable
 from campaignkit.wiki.organizer_session import ApiError
-from webservice import i18n, locale_names, security
+from webservice import campaign_reads, i18n, locale_names, security, static_files
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +60,31 @@ def create_app(
         CAMPAIGNKIT_ACCOUNT_LIMIT=web.account_limit,
         JSON_SORT_KEYS=False,
     )
+    app.config.update(
+        # HTML, JSON and feeds compressed on the fly (static files are compressed
+        # once at start-up by webservice.static_files)
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_BR_LEVEL=4,
+        COMPRESS_LEVEL=6,
+        COMPRESS_MIMETYPES=[
+            "text/html",
+            "text/css",
+            "text/csv",
+            "text/calendar",
+            "application/json",
+            "application/geo+json",
+            "application/javascript",
+            "image/svg+xml",
+        ],
+    )
     app.config.update(overrides or {})
     journal.engine(settings)
+    campaign_reads.cache.configure(settings.redis_url, settings.redis_prefix)
     i18n.init_app(app)
     locale_names.init_app(app)
     security.init_app(app, web.tile_url)
+    static_files.init_app(app)
+    Compress(app)
 
     from webservice import api, auth, feeds, organizer_forms, pages, participation
 

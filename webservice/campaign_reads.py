@@ -6,16 +6,14 @@ campaign page and its ``/events.json`` and ``/events.geojson`` subpages
 subpages in one request; the campaigns list reads every campaign page and its
 ``events.json`` 25 campaigns (50 titles) per request. Reads are anonymous:
 they need no login and go through no one's rate limit. Answers are cached for
-a short while (``web.cache_seconds``), because a dashboard link shared on a
+a short while (``web.cache_seconds``) in the tool's Redis, shared by every
+worker (:mod:`webservice.read_cache`), because a dashboard link shared on a
 mailing list is opened by many people in the same minute.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -32,41 +30,15 @@ from campaignkit.wiki.batch import READ_PARAMS, PageText
 from campaignkit.wiki.organizer_session import OrganizerWiki, user_agent
 from campaignkit.wikitext.regions import RegionError, find_region
 from campaignkit.wikitext.templates import find_calls
+from webservice.read_cache import SharedCache
 
 ANONYMOUS_BATCH = 50  # titles per request without apihighlimits
 T = TypeVar("T")
 
 
-class TimedCache:
-    """A tiny time-limited cache shared by the web threads."""
-
-    def __init__(self) -> None:
-        self._entries: dict[Any, tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: Any, seconds: float, compute: Callable[[], T]) -> T:
-        """The cached value if younger than ``seconds``, else a fresh one."""
-        now = time.monotonic()
-        with self._lock:
-            hit = self._entries.get(key)
-            if hit is not None and now - hit[0] < seconds:
-                return hit[1]
-        value = compute()
-        with self._lock:
-            self._entries[key] = (now, value)
-            if len(self._entries) > 500:
-                oldest = sorted(self._entries.items(), key=lambda item: item[1][0])[:100]
-                for stale, _ in oldest:
-                    self._entries.pop(stale, None)
-        return value
-
-    def clear(self) -> None:
-        """Forget everything (after an organizer's own save, so they see it)."""
-        with self._lock:
-            self._entries.clear()
-
-
-cache = TimedCache()
+# Shared by all workers through the tool's Redis (``create_app`` configures it):
+# one refresh at a time, the previous answer served meanwhile (webservice/read_cache.py).
+cache = SharedCache()
 
 
 def reader(settings: Settings, wiki_id: str) -> OrganizerWiki:

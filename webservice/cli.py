@@ -11,6 +11,21 @@ from __future__ import annotations
 import click
 
 
+def quiet_request_handler() -> type:
+    """Werkzeug's request handler without its version in ``Server``.
+
+    ``Server: Werkzeug/3.1.9 Python/3.11`` tells an attacker which known bugs
+    to try; gunicorn (production) sends only ``gunicorn``.
+    """
+    from werkzeug.serving import WSGIRequestHandler
+
+    class QuietHandler(WSGIRequestHandler):
+        def version_string(self) -> str:
+            return "campaignkit"
+
+    return QuietHandler
+
+
 def register(group: click.Group) -> None:
     """Add the ``web`` command group to the ``campaignkit`` command."""
 
@@ -26,7 +41,7 @@ def register(group: click.Group) -> None:
 
         app = create_app(ctx.obj.settings)
         click.echo(f"campaignkit web on http://{host}:{port}/ (config: {ctx.obj.settings.path})")
-        app.run(host=host, port=port, threaded=True)
+        app.run(host=host, port=port, threaded=True, request_handler=quiet_request_handler())
 
     @web.command("retry")
     @click.pass_obj

@@ -93,6 +93,9 @@ def init_app(app: Flask, tile_url: str) -> None:
 
     @app.before_request
     def _load_login() -> None:
+        if request.endpoint == "static":  # the same file for everyone: no session, no lookup
+            g.login = None
+            return
         key = session.get("login_key")
         g.login = logins.load(app.config["CAMPAIGNKIT_SETTINGS"], key) if key else None
         if key and g.login is None:
@@ -110,7 +113,8 @@ def init_app(app: Flask, tile_url: str) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.method == "POST" or g.get("login") is not None:
             headers.setdefault("Cache-Control", "no-store")
-        headers.add("Vary", "Cookie")
+        if request.endpoint != "static":  # the same file for everyone
+            headers.add("Vary", "Cookie")
         return response
 
 

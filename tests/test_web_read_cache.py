@@ -1,0 +1,97 @@
+"""The read cache on the real Redis: shared by workers, one refresh at a time, no stampede.
+
+Two ``SharedCache`` objects stand for two gunicorn workers: each has its own
+Redis connections and its own dogpile region, as separate processes would,
+so whatever they agree on goes through Redis.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.web_support import free_port
+from webservice.read_cache import SharedCache
+
+ALMOST_AT_ONCE = 1e-6  # seconds: any answer already stored is older than this
+
+
+@pytest.fixture
+def workers(redis_url):
+    prefix = f"campaignkit-test-cache-{uuid.uuid4().hex[:8]}"
+    first, second = SharedCache(), SharedCache()
+    first.configure(redis_url, prefix)
+    second.configure(redis_url, prefix)
+    return first, second
+
+
+def test_an_answer_computed_by_one_worker_is_served_by_the_other(workers):
+    first, second = workers
+    calls: list[str] = []
+    assert first.get("dashboard", 60, lambda: calls.append("first") or "answer") == "answer"
+    assert second.get("dashboard", 60, lambda: calls.append("second") or "other") == "answer"
+    assert calls == ["first"]
+
+
+def test_an_expired_answer_is_refreshed_once_while_the_others_get_the_previous_one(workers):
+    first, second = workers
+    first.get("dashboard", 60, lambda: "previous")
+    refreshing = threading.Event()
+    release = threading.Event()
+    computed: list[int] = []
+
+    def slow_refresh() -> str:
+        computed.append(1)
+        refreshing.set()
+        assert release.wait(30), "never released"
+        return "fresh"
+
+    with ThreadPoolExecutor(max_workers=21) as pool:
+        leader = pool.submit(first.get, "dashboard", ALMOST_AT_ONCE, slow_refresh)
+        assert refreshing.wait(30)
+        # 20 requests in both workers while the refresh is still running: none waits for
+        # it (they finish while it is blocked) and none starts a second one.
+        others = [
+            pool.submit((first, second)[n % 2].get, "dashboard", ALMOST_AT_ONCE, slow_refresh)
+            for n in range(20)
+        ]
+        answers = [future.result(timeout=30) for future in others]
+        assert answers == ["previous"] * 20
+        release.set()
+        assert leader.result(timeout=30) == "fresh"
+    assert computed == [1]
+    assert second.get("dashboard", 60, lambda: "unused") == "fresh"
+
+
+def test_a_missing_answer_is_computed_once_and_shared(workers):
+    first, second = workers
+    computed: list[int] = []
+    gate = threading.Barrier(10)
+
+    def compute() -> str:
+        computed.append(1)
+        return "answer"
+
+    def ask(n: int) -> str:
+        gate.wait(30)
+        return (first, second)[n % 2].get("campaigns", 60, compute)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        assert list(pool.map(ask, range(10))) == ["answer"] * 10
+    assert computed == [1]
+
+
+def test_clear_in_one_worker_is_seen_by_every_worker(workers):
+    first, second = workers
+    first.get("dashboard", 60, lambda: "before the save")
+    second.clear()
+    assert first.get("dashboard", 60, lambda: "after the save") == "after the save"
+
+
+def test_redis_that_does_not_answer_slows_pages_but_does_not_break_them():
+    cache = SharedCache()
+    cache.configure(f"redis://127.0.0.1:{free_port()}/0", "campaignkit-test-cache-down")
+    assert cache.get("dashboard", 60, lambda: "computed") == "computed"
