@@ -117,6 +117,7 @@ def main() -> None:
     farm = WikiFarm(load_settings(layout.config_path))
     connection = farm[WIKI]
     connection.login()
+    connection.rights()  # looked up once per run; not a cost of reading texts
     now = datetime.now(UTC)
     window = EventWindow(WIKI, now - timedelta(days=30), now)
     contributions = ApiSource(farm).contributions(WIKI, names, window.start, window.end)
@@ -137,7 +138,8 @@ def main() -> None:
             [Participant(n) for n in names], window, contributions, references=added
         ).figures
         print(
-            f"{label}: {requests} requests in {seconds:.2f} s for {len(texts)} texts "
+            f"{label}: {requests} requests ({reader.requests} revision reads) in {seconds:.2f} s "
+            f"for {len(texts)} texts "
             f"(bound ceil({len(needed)}/{ids}) = {math.ceil(len(needed) / ids)}); "
             f"references added: {figures.references_added}"
         )
