@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -15,7 +16,7 @@ import yaml
 
 from bot.run.lease import LeaseTaken, RunLease
 from bot.run.loop import BotRun, BotTask, Priority, WorkItem
-from campaignkit.locks import LocksUnavailable, PageLocks
+from campaignkit.locks import LocksUnavailable, PageBusy, PageLocks
 from campaignkit.wiki.editing import EditOutcome, EditRequest
 from campaignkit.wiki.errors import WikiUnreachable
 
@@ -112,7 +113,10 @@ class Records(logging.Handler):
 
 def test_a_bug_on_one_page_is_reported_and_the_run_goes_on():
     records = Records()
-    logging.getLogger("bot.run.loop").addHandler(records)
+    logger = logging.getLogger("bot.run.loop")
+    logger.addHandler(records)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)  # as with -v
     task = RecordingTask(
         [
             item("a", Priority.EVENT),
@@ -123,11 +127,12 @@ def test_a_bug_on_one_page_is_reported_and_the_run_goes_on():
     try:
         summary = make_run().execute([task])
     finally:
-        logging.getLogger("bot.run.loop").removeHandler(records)
+        logger.removeHandler(records)
+        logger.setLevel(level)
     assert task.treated == ["a", "b", "c"]
     assert task.torn_down
     assert summary.errors == ["hub:b: unexpected error KeyError: 'a bug on this page'"]
-    # The traceback goes to the log (shown with -v), never into the summary's lines.
+    # The traceback goes to the log with -v, never into the summary's lines.
     assert [r.exc_info[0] for r in records.records] == [KeyError]
     assert not any("Traceback" in line for line in summary.lines())
 
@@ -250,3 +255,25 @@ def test_operator_commands_never_start_redis(tmp_path):
         "Error: Redis at 127.0.0.1:9 (redis://127.0.0.1:9/0) does not answer; "
         "start it (services.redis_url)"
     ]
+
+
+def test_a_page_lock_of_a_killed_process_is_taken_over_at_once(redis_url):
+    prefix = f"test-{os.getpid()}"
+    code = (
+        "import os, signal\n"
+        "from campaignkit.locks import PageLocks\n"
+        f"locks = PageLocks.from_url({redis_url!r}, {prefix!r})\n"
+        "with locks.hold('hub', 'Killed mid-edit'):\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False)
+    locks = PageLocks.from_url(redis_url, prefix, wait=30.0)
+    assert locks.client.get(locks.key("hub", "Killed mid-edit"))  # still held by the dead
+    started = time.monotonic()
+    with locks.hold("hub", "Killed mid-edit"):
+        assert time.monotonic() - started < 5  # taken over, not waited out
+    # A live holder is respected: another process's lock is not taken.
+    other = PageLocks.from_url(redis_url, prefix, wait=0.2)
+    with locks.hold("hub", "Busy"), pytest.raises(PageBusy):  # noqa: SIM117
+        with other.hold("hub", "Busy"):
+            pass

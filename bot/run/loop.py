@@ -239,6 +239,11 @@ class BotRun:
         self.max_seconds = max_seconds
         self.clock = clock
         self.started = clock()
+        if max_seconds is not None and clock is time.monotonic:
+            # Inside an item, each write is checked against the budget too: an item
+            # of several writes (a campaign table and its data pages) stops between
+            # them, and the next run finishes it.
+            self.writer.deadline = self.started + max_seconds
         self.left: list[WorkItem] = []
         self.lease = lease
         self.in_progress = ""  # set when another run holds the lease: this one did nothing
@@ -281,7 +286,15 @@ class BotRun:
             self.summary.error(f"{what}: {error}")
             return False
         except Exception as error:  # one bug on one page never ends the run
-            log.exception("%s: unexpected error", what)
+            # The traceback is for developers: in the log with -v (DEBUG), never
+            # on an operator's screen otherwise; the summary has one line.
+            log.error(
+                "%s: unexpected error %s: %s",
+                what,
+                type(error).__name__,
+                error,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
             self.summary.error(f"{what}: unexpected error {type(error).__name__}: {error}")
             return False
         return True
@@ -332,6 +345,11 @@ class BotRun:
                 renewed = self.clock()
         for task in ready:
             self._isolated(f"{task.name} teardown", lambda t=task: t.teardown(self))
+        if self.writer.out_of_time:
+            self.summary.warn(
+                f"time budget of {self.max_seconds:.0f} s reached: {self.writer.out_of_time} "
+                "write(s) left for the next run"
+            )
         for wiki, count in sorted(self.writer.left.items()):
             self.summary.warn(f"{wiki}: {count} page(s) not attempted in this run (see the error)")
 

@@ -14,6 +14,7 @@ the other wikis.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 from bot.run.summary import RunSummary
@@ -49,6 +50,9 @@ class PageWriter:
         self.stopped: dict[str, str] = {}
         self.given_up: dict[str, str] = {}  # wiki id -> why its pages wait for the next run
         self.left: Counter[str] = Counter()  # pages per given-up wiki not attempted
+        self.deadline: float | None = None  # monotonic time by which a run must be done
+        self.out_of_time = 0  # writes not started because the run's budget would not allow them
+        self._slowest = 0.0  # the longest a write took in this run (throttle included)
 
     def give_up(self, wiki_id: str, reason: str) -> None:
         """Leave the rest of a wiki's pages for the next run (said once in the summary)."""
@@ -68,6 +72,12 @@ class PageWriter:
             return EditResult(
                 wiki_id, request.title, EditOutcome.SKIPPED, reason=self.given_up[wiki_id]
             )
+        if self.deadline is not None and time.monotonic() + self._slowest > self.deadline:
+            self.out_of_time += 1
+            return EditResult(
+                wiki_id, request.title, EditOutcome.SKIPPED, reason="the run's time budget"
+            )
+        started = time.monotonic()
         if not self.dry_run and self.writes[wiki_id] % self.batch == 0:
             self.stopped[wiki_id] = stop_reason(connection, self.settings) or ""
         if self.stopped.get(wiki_id):
@@ -85,6 +95,7 @@ class PageWriter:
                 )
             except PageBusy as busy:
                 result = EditResult(wiki_id, request.title, EditOutcome.SKIPPED, reason=str(busy))
+        self._slowest = max(self._slowest, time.monotonic() - started)
         if getattr(result, "wiki_unavailable", False):
             self.give_up(wiki_id, f"{result.reason}")
             self.summary.skip(f"{wiki_id}:{request.title}: {result.reason}")

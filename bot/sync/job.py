@@ -189,6 +189,7 @@ class SyncJob(BotTask):
         self.only_campaigns: set[str] | None = None
         self.unread: set[tuple[str, str]] = set()
         self.campaign_records = PageRecords.beside(self.state, "sync-campaign")
+        self.membership = PageRecords.beside(self.state, "event-campaign")
         self.campaign_digests: dict[str, str] = {}
 
     # --- helpers ---------------------------------------------------------------
@@ -229,17 +230,26 @@ class SyncJob(BotTask):
         """Event pages to read now; the others' rows come from the record."""
         connection = wiki_pass.connection
         recorded = {} if self.full else self.state.entries(connection.id)
+        members = {} if self.full or not self.targets else self.membership.entries(connection.id)
         titles = []
         for title, page in wiki_pass.listed.items():
             entry = recorded.get(title)
+            member = members.get(title)
             if entry is not None and entry.revid == page.revid and entry.row:
                 self.outcomes[(connection.id, title)] = EventOutcome(
                     connection.id, title, entry.campaign, recorded_row=entry.row
                 )
-            elif only is None or title in only:
-                titles.append(title)
-            else:
+            elif only is not None and title not in only:
                 self.unread.add((connection.id, title))
+            elif (
+                member is not None
+                and member.revid == page.revid
+                and member.digest not in self.targets
+                and title not in self.targets
+            ):
+                self.unread.add((connection.id, title))  # of another campaign, as read before
+            else:
+                titles.append(title)
         if not titles:
             return []
         try:
@@ -249,6 +259,18 @@ class SyncJob(BotTask):
             return []
         self.summary.read(connection.id, len(texts))
         return [page for page in texts.values() if page.exists]
+
+    def _campaign_named(self, wiki_pass: WikiPass, page: PageText) -> str:
+        """The campaign an event page names (empty when it cannot be read)."""
+        reading = read_event(
+            page.text,
+            title=page.title,
+            wiki=wiki_pass.connection.id,
+            manifest=wiki_pass.manifest,
+            wiki_ids=set(self.settings.wikis),
+            hub_id=self.settings.hub_id,
+        )
+        return reading.model.campaign if reading.model is not None else ""
 
     def _read_event(
         self, wiki_pass: WikiPass, page: PageText, targets: set[str] | None = None
@@ -363,6 +385,13 @@ class SyncJob(BotTask):
             event = self._read_event(wiki_pass, page, targets)
             if event is not None:
                 events.append((page, event))
+            if targets and not self.dry_run:
+                # Which campaign this revision names: a run for another campaign
+                # need not read it again until it changes.
+                self.membership.record(
+                    connection.id,
+                    PageRecord(page.title, page.revid, self._campaign_named(wiki_pass, page)),
+                )
         names_by_page: dict[str, list[str]] = {}
         for page, _event in events:
             with contextlib.suppress(RegionError):  # reported when the page is written

@@ -204,9 +204,16 @@ class WorklistJob(BotTask):
             local = self.manifest(wiki_id).template("worklist")
             try:
                 if wanted:
+                    # Only titles that use {{Worklist}} can be worklists: a run for an
+                    # event or campaign page reads nothing here.
+                    candidates = sorted(
+                        wanted
+                        if self.listing is None
+                        else wanted & {p.title for p in self.listing.embedding(wiki_id, "worklist")}
+                    )
                     pages = [
                         p
-                        for p in read_texts(connection, sorted(wanted)).values()
+                        for p in (read_texts(connection, candidates) if candidates else {}).values()
                         if p.exists and has_box(p.text, local)
                     ]
                 else:
