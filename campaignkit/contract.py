@@ -570,3 +570,9 @@ REGIONS = {
     "metrics": RegionSpec("metrics", "Metrics of an event or campaign."),
     "data": RegionSpec("data", "Machine-readable JSON and GeoJSON of a campaign."),
 }
+
+# The ids the bot writes in its markers; code names regions by these, never by literals.
+EVENTS_REGION = REGIONS["events"].id
+PARTICIPANTS_REGION = REGIONS["participants"].id
+WORKLIST_REGION = REGIONS["worklist"].id
+METRICS_REGION = REGIONS["metrics"].id

@@ -22,6 +22,7 @@ import requests
 from campaignkit.codecs import campaign_data
 from campaignkit.codecs.participants_table import ParticipantRow, read_table
 from campaignkit.config import Settings
+from campaignkit.contract import PARTICIPANTS_REGION, WORKLIST_REGION
 from campaignkit.manifest import load_manifest
 from campaignkit.model import Campaign, CampaignEvent, read_campaign, read_event
 from campaignkit.submissions.page_texts import signed_up
@@ -223,7 +224,7 @@ def _event_page(settings: Settings, wiki_id: str, title: str) -> EventPage:
     )
     try:
         names = signed_up(page.text, manifest, title) if page.exists else []
-        region = find_region(page.text, "participants", title) if page.exists else None
+        region = find_region(page.text, PARTICIPANTS_REGION, title) if page.exists else None
     except Exception:  # a broken region: the page says so; the sign-ups still show
         names, region = [], None
     rows = read_table(region.content(page.text), manifest) if region else []
@@ -241,7 +242,7 @@ def _worklist_progress(api: OrganizerWiki, title: str, manifest: Any) -> Worklis
         progress.readable = False
         return progress
     try:
-        region = find_region(page.text, "worklist", title)
+        region = find_region(page.text, WORKLIST_REGION, title)
     except RegionError:
         progress.readable = False
         return progress

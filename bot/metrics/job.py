@@ -50,6 +50,7 @@ from bot.run.summary import RunSummary
 from bot.run.writer import PageWriter
 from campaignkit.codecs.usernames import UserNamespaces
 from campaignkit.config import Settings
+from campaignkit.contract import METRICS_REGION
 from campaignkit.locks import PageLocks
 from campaignkit.manifest import Manifest, load_manifest
 from campaignkit.model import Campaign, CampaignEvent, read_campaign, read_event
@@ -64,7 +65,7 @@ from campaignkit.wiki.editing import (
 from campaignkit.wiki.errors import WikiError
 from campaignkit.wikitext.regions import RegionError, find_region, insert_region, replace_region
 
-REGION = "metrics"
+REGION = METRICS_REGION
 
 
 @dataclass

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import mwparserfromhell
 
+from campaignkit.contract import WORKLIST_REGION
 from campaignkit.manifest import Manifest, normalize_template_name
 from campaignkit.wiki.batch import read_texts
 from campaignkit.wiki.connection import WikiConnection
@@ -25,7 +26,7 @@ from campaignkit.wikitext.templates import find_calls
 def done_in_table(text: str, manifest: Manifest, title: str = "") -> int | None:
     """Rows marked done in a worklist page's table, or None when it has no table."""
     try:
-        region = find_region(text, "worklist", title)
+        region = find_region(text, WORKLIST_REGION, title)
     except RegionError:
         return None
     if region is None:

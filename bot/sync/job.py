@@ -48,6 +48,7 @@ from campaignkit.codecs.participants_table import ParticipantRow
 from campaignkit.codecs.signups import read_signups, signed_up_names
 from campaignkit.codecs.usernames import UserNamespaces
 from campaignkit.config import Settings
+from campaignkit.contract import EVENTS_REGION, PARTICIPANTS_REGION
 from campaignkit.locks import PageLocks
 from campaignkit.manifest import Manifest, load_manifest
 from campaignkit.model import Campaign, CampaignEvent, read_campaign, read_event
@@ -315,7 +316,7 @@ class SyncJob(BotTask):
         def transform(page: PageText) -> str:
             try:
                 signups = read_signups(page.text, manifest, wiki_pass.namespaces, page.title)
-                region = find_region(page.text, "participants", page.title)
+                region = find_region(page.text, PARTICIPANTS_REGION, page.title)
             except RegionError as error:
                 raise TransformError(str(error)) from error
             previous = (
@@ -358,12 +359,12 @@ class SyncJob(BotTask):
                 if region is None:
                     return insert_region(
                         page.text,
-                        "participants",
+                        PARTICIPANTS_REGION,
                         content,
                         page.title,
                         [manifest.frame_name("campaign_bot_region")],
                     )
-                return replace_region(page.text, "participants", content, page.title)
+                return replace_region(page.text, PARTICIPANTS_REGION, content, page.title)
             except RegionError as error:
                 raise TransformError(str(error)) from error
 
@@ -574,7 +575,7 @@ class SyncJob(BotTask):
 
         def transform(current: PageText) -> str:
             try:
-                region = find_region(current.text, "events", current.title)
+                region = find_region(current.text, EVENTS_REGION, current.title)
             except RegionError as error:
                 raise TransformError(str(error)) from error
             previous = (
@@ -589,12 +590,12 @@ class SyncJob(BotTask):
                 if region is None:
                     return insert_region(
                         current.text,
-                        "events",
+                        EVENTS_REGION,
                         content,
                         current.title,
                         [manifest.frame_name("campaign_bot_region")],
                     )
-                return replace_region(current.text, "events", content, current.title)
+                return replace_region(current.text, EVENTS_REGION, content, current.title)
             except RegionError as error:
                 raise TransformError(str(error)) from error
 

@@ -52,6 +52,7 @@ from campaignkit.codecs import participants_table
 from campaignkit.codecs.signups import read_signups
 from campaignkit.codecs.usernames import UserNamespaces
 from campaignkit.config import Settings
+from campaignkit.contract import PARTICIPANTS_REGION, WORKLIST_REGION
 from campaignkit.locks import PageLocks
 from campaignkit.manifest import LocalTemplate, Manifest, load_manifest
 from campaignkit.model import CampaignEvent, read_event
@@ -75,7 +76,7 @@ from campaignkit.wikitext.templates import find_calls
 
 log = logging.getLogger(__name__)
 
-REGION = "worklist"
+REGION = WORKLIST_REGION
 REFRESH_EVERY = timedelta(hours=1)  # a table whose page did not change is rebuilt this often
 
 
@@ -346,7 +347,7 @@ class WorklistJob(BotTask):
     ) -> EventWindow | None:
         """The event's window and its valid participants (from its table, else its sign-ups)."""
         try:
-            region = find_region(page.text, "participants", page.title)
+            region = find_region(page.text, PARTICIPANTS_REGION, page.title)
             if region is not None:
                 rows = participants_table.read_table(region.content(page.text), manifest)
                 names = [r.user for r in rows if r.valid]
