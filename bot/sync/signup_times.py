@@ -18,30 +18,33 @@ How a name is dated, in order:
 2. **Search, reading text only where it decides something.** Every pending name
    is in the latest revision. The names are kept in groups with a bracket: a
    revision where they are absent (or "before the page existed") and a later one
-   where they are present. Each round reads the text of up to
-   :data:`CONTENT_PER_REQUEST` revisions spread evenly inside the open brackets
-   (one request: ``revids=a|b|…``, main slot only) and narrows every group's
-   bracket to the last probe where the name is absent and the next one. A
-   bracket with nothing between its ends is solved: the name was added by the
-   upper revision. With ``since_revid`` the first probe of a search is that
-   revision, so names added since then are searched among the new revisions
-   only; a pending name already present there (a table row without a time, a
-   row removed by hand) falls back to the older history.
+   where they are present. Each round reads the text of
+   :data:`PROBES_PER_ROUND` revisions spread evenly inside the open brackets (at
+   least one per bracket; ``revids=a|b|…``, main slot only, up to
+   :data:`CONTENT_PER_REQUEST` a request) and narrows every group's bracket to
+   the last probe where the name is absent and the next one. A bracket with
+   nothing between its ends is solved: the name was added by the upper
+   revision. With ``since_revid`` the first probe of a search is that revision,
+   so names added since then are searched among the new revisions only; a
+   pending name already present there (a table row without a time, a row
+   removed by hand) falls back to the older history.
 
 Cost, in API requests for one page of *n* revisions:
 
 - listing: ``ceil(r / 5000)`` for a bot, ``ceil(r / 500)`` otherwise, where *r*
   is the number of revisions listed (those after ``since_revid``, or *n*);
-- text: one group of names added by the same edit is solved in
-  ``ceil(log(n) / log(51))`` requests (3 up to 132,651 revisions); *g* groups
-  with different additions share rounds, ``ceil(g / 50)`` requests a round,
-  and no revision's text is read twice, so never more than a walk through the
-  whole history (``n / 50``); and never more than ``max_content_requests``
-  (:data:`MAX_CONTENT_REQUESTS` unless told).
+- text: a group of names added by the same edit is solved in
+  ``ceil(log(n) / log(17))`` rounds of one request (4 for 5,000 revisions, at
+  most 16 texts each); *g* separate additions share rounds, ``ceil(g / 50)``
+  requests a round, about ``log2(n / g)`` rounds; no text is read twice; and
+  never more than ``max_content_requests`` (:data:`MAX_CONTENT_REQUESTS`).
 
-A scheduled run (a few sign-ups since the last run, fewer than 50 revisions)
-costs two requests. benchmarks/signup_dating_benchmark.py measures first runs
-on 500 and 5,000 revisions.
+A scheduled run (fewer than 16 revisions since the last one) costs two
+requests. The seconds are mostly the parsing of the texts read (``names_in``:
+0.1 s for a page of 100 sign-ups, 0.6 s for 500, on this machine), so fewer
+texts matter as much as fewer requests; that is why a round reads 16 texts and
+not the 50 a request could carry. benchmarks/signup_dating_benchmark.py
+measures pages of 500 and 5,000 revisions.
 
 When the bound stops a search, the name is dated at the upper end of its
 bracket, the earliest revision seen to hold it, and a warning is logged: the
@@ -71,14 +74,17 @@ from campaignkit.wiki.users import parse_timestamp
 
 log = logging.getLogger(__name__)
 
-# Revisions whose text one request reads. 50 is the most ``revids`` takes
-# without apihighlimits; a bot may ask 500, but 500 copies of a long sign-up
-# page make a response of tens of megabytes, beyond $wgAPIMaxResultSize (8 MB),
-# and more probes per round only save a round when there is one group to date.
+# Revisions whose text one request reads: the most ``revids`` takes without
+# apihighlimits. A bot may ask 500, but 500 copies of a long sign-up page make a
+# response of tens of megabytes, beyond $wgAPIMaxResultSize (8 MB).
 CONTENT_PER_REQUEST = 50
-# Text requests per page and call: a first run over 5,000 revisions with a
-# hundred separate sign-ups needs about a dozen (see the benchmark).
+# Text requests per page and call. The benchmark's first run over 5,000
+# revisions needs 15 with 100 separate sign-ups and 37 with 500: the bound
+# bites on first runs of the longest and busiest pages only.
 MAX_CONTENT_REQUESTS = 20
+# Texts read a round. More probes save rounds (requests) and cost parsing: for
+# one group in 5,000 revisions, 50 probes take 3 requests and read ~100 texts,
+# 16 take 4 and read ~48, 4 take 6 and read ~20 (benchmark, "state lost").
 PROBES_PER_ROUND = 16
 
 BEFORE_FIRST = None  # a bracket's lower end "before the first revision": everyone absent
@@ -313,7 +319,8 @@ def date_signups(
     ``names_in`` extracts the signed-up names from one revision's text (the
     same parser the bot uses on the current text, so history and table agree).
     ``since_revid`` is the revision the bot last processed. The module's
-    docstring gives the method, the bound, and what a name beyond it gets.
+    docstring gives the method, the bound (``max_content_requests``), what a
+    name beyond it gets, and what ``probes_per_round`` trades.
     """
     dating = SignupDating()
     waiting = set(pending)
