@@ -410,3 +410,27 @@ def test_a_claimed_article_stays_when_it_leaves_the_source_and_dry_run_writes_no
     assert set(table) == {a, b, c}
     assert (table[b]["claimed_by"], table[b]["done"]) == ("Bola Participant", "yes")
     assert int(table[b]["size"]) > 400
+
+
+def test_worklist_import_respects_the_stop_page(devwiki_layout, unique_title, human, tmp_path):
+    from campaignkit.config import load_settings
+    from campaignkit.stop_page import stop_page_title
+
+    config = devwiki_layout.config_path
+    tag = unique_title("Is").split()[-1]
+    page = f"Is {tag} list"
+    source = tmp_path / "from-campaignevents.json"
+    source.write_text(json.dumps({"metawiki": [f"Is {tag} A"]}))
+    admin = human("metawiki", "Admin")
+    stop = stop_page_title(load_settings(config))
+    try:
+        admin.edit(stop, "stopped while we look at something")
+        stopped = campaignkit(config, "worklist", "import", str(source), "--page", page)
+    finally:
+        admin.edit(stop, "run")
+    assert stopped.returncode == 1
+    assert "stopped by [[" in stopped.stderr
+    assert not read_page_exists(human, page)
+    done = campaignkit(config, "worklist", "import", str(source), "--page", page)
+    assert done.returncode == 0, done.stderr
+    assert read_page_exists(human, page)

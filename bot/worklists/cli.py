@@ -130,6 +130,8 @@ def register(group: click.Group) -> None:
         dry_run: bool,
     ) -> None:
         """Put the titles of a CampaignEvents worklist FILE into a {{Worklist}} box on --page."""
+        from bot.run.summary import RunSummary
+        from bot.run.writer import PageWriter
         from bot.sync.cli import page_locks
         from bot.worklists.interchange import (
             InterchangeError,
@@ -140,7 +142,7 @@ def register(group: click.Group) -> None:
         )
         from campaignkit.manifest import load_manifest
         from campaignkit.wiki.batch import PageText
-        from campaignkit.wiki.editing import EditRequest, TransformError, apply_edit
+        from campaignkit.wiki.editing import EditRequest, TransformError
 
         dry_run = dry_run or run.dry_run
         wiki_id = _page_wiki(run, wiki)
@@ -165,10 +167,15 @@ def register(group: click.Group) -> None:
             f"campaignkit: worklist import of {len(titles)} titles from {file.name} "
             f"(CampaignEvents format; {run.settings.docs_url})"
         )
-        with page_locks(run).hold(wiki_id, page):
-            result = apply_edit(
-                run.farm[wiki_id], EditRequest(page, transform, summary), dry_run=dry_run
-            )
+        # The bot's one write door: the stop page, the page lock, {{nobots}}, the safe edit.
+        writer = PageWriter(
+            run.farm,
+            run.settings,
+            RunSummary("worklist import"),
+            locks=page_locks(run),
+            dry_run=dry_run,
+        )
+        result = writer.write(wiki_id, EditRequest(page, transform, summary))
         if result.diff and dry_run:
             click.echo(result.diff)
         if result.outcome.value in ("failed", "skipped"):
