@@ -112,6 +112,9 @@ class Settings:
     )  # [web], checked by campaignkit.web_settings
     file_wiki: str = ""  # [metrics] file_wiki: where uploads are counted (Commons)
     wikidata_wiki: str = ""  # [metrics] wikidata_wiki: where Wikidata edits are counted
+    # The hub page the bot keeps with every campaign's events (its data page beside
+    # it, "<page>/events.json"); empty: no calendar.
+    calendar_page: str = "Campaign events"
 
     @property
     def hub(self) -> WikiConfig:
@@ -250,6 +253,18 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
     """Validate a parsed TOML document; errors name the file and the dotted key."""
     top = _Section(raw, path, "")
     hub_id = top.text("hub")
+    # An empty calendar_page turns the movement-wide calendar off.
+    if raw.get("calendar_page") == "":
+        top.used.add("calendar_page")
+        calendar_page = ""
+    else:
+        text = top.text("calendar_page", default=Settings.calendar_page)
+        calendar_page = " ".join(text.replace("_", " ").split())  # as MediaWiki names it
+        if set(calendar_page) & set("#<>[]|{}") or calendar_page.startswith("/"):
+            raise ConfigError(
+                f"{path}: key calendar_page is not a page title on the hub "
+                f"(no # < > [ ] | {{ }}, no leading /): {calendar_page!r}"
+            )
     wikis_raw = top.table("wikis")
     if not wikis_raw:
         raise ConfigError(f"{path}: key wikis has no wiki in it")
@@ -351,4 +366,5 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
         web=web,
         file_wiki=file_wiki,
         wikidata_wiki=wikidata_wiki,
+        calendar_page=calendar_page,
     )
