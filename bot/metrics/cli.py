@@ -12,7 +12,6 @@ MediaWiki database, e.g. ``mysql://root@127.0.0.1:3306/campaignkit_{wiki}``
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -96,6 +95,7 @@ def register(group: click.Group) -> None:
         With PAGE arguments, only those event pages, or the events of those campaign pages.
         """
         from bot.metrics.job import run_metrics
+        from bot.run.output import print_summary
         from bot.run.summary import RunSummary
         from bot.sync.cli import page_locks
 
@@ -117,15 +117,7 @@ def register(group: click.Group) -> None:
         if measured.in_progress:
             click.echo(measured.in_progress)
             return
-        for diff in summary.diffs:
-            click.echo(diff)
-        if as_json:
-            click.echo(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
-        else:
-            for line in summary.lines():
-                click.echo(line)
-        if summary.errors:
-            raise click.exceptions.Exit(1)
+        print_summary(summary, as_json=as_json)
 
     @group.command("report")
     @click.argument("page")

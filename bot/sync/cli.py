@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 import click
@@ -58,6 +57,7 @@ def register(group: click.Group) -> None:
         With PAGE arguments, only those event pages (on --wiki, or on any wiki)
         and the campaigns they belong to, or those campaign pages.
         """
+        from bot.run.output import print_summary
         from bot.sync.job import SyncJob
 
         dry_run = dry_run or run.dry_run
@@ -81,12 +81,4 @@ def register(group: click.Group) -> None:
             from campaignkit.run_log import record_run
 
             record_run(run.settings.database_url, summary.as_dict(), origin="cli")
-        for diff in summary.diffs:
-            click.echo(diff)
-        if as_json:
-            click.echo(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
-        else:
-            for line in summary.lines():
-                click.echo(line)
-        if summary.errors:
-            raise click.exceptions.Exit(1)
+        print_summary(summary, as_json=as_json)

@@ -62,7 +62,7 @@ from campaignkit.wiki.editing import (
 )
 from campaignkit.wiki.errors import WikiError
 from campaignkit.wiki.users import UserInfo, check_users
-from campaignkit.wikitext.regions import RegionError, find_region, insert_region, replace_region
+from campaignkit.wikitext.regions import RegionError, find_region, put_region
 
 log = logging.getLogger(__name__)
 
@@ -356,15 +356,13 @@ class SyncJob(BotTask):
             content = participants.render_table(rows, manifest)
             describe[:] = [_describe(previous, rows)]
             try:
-                if region is None:
-                    return insert_region(
-                        page.text,
-                        PARTICIPANTS_REGION,
-                        content,
-                        page.title,
-                        [manifest.frame_name("campaign_bot_region")],
-                    )
-                return replace_region(page.text, PARTICIPANTS_REGION, content, page.title)
+                return put_region(
+                    page.text,
+                    PARTICIPANTS_REGION,
+                    content,
+                    page.title,
+                    [manifest.frame_name("campaign_bot_region")],
+                )
             except RegionError as error:
                 raise TransformError(str(error)) from error
 
@@ -587,15 +585,13 @@ class SyncJob(BotTask):
             final_rows[0] = rows
             content = campaign_table.render_table(rows, manifest)
             try:
-                if region is None:
-                    return insert_region(
-                        current.text,
-                        EVENTS_REGION,
-                        content,
-                        current.title,
-                        [manifest.frame_name("campaign_bot_region")],
-                    )
-                return replace_region(current.text, EVENTS_REGION, content, current.title)
+                return put_region(
+                    current.text,
+                    EVENTS_REGION,
+                    content,
+                    current.title,
+                    [manifest.frame_name("campaign_bot_region")],
+                )
             except RegionError as error:
                 raise TransformError(str(error)) from error
 

@@ -51,6 +51,7 @@ def register(group: click.Group) -> None:
         run: RunContext, pages: tuple[str, ...], wiki: str | None, dry_run: bool, as_json: bool
     ) -> None:
         """Rebuild the tables of every worklist, or of the PAGES given (on --wiki or any wiki)."""
+        from bot.run.output import print_summary
         from bot.run.summary import RunSummary
         from bot.sync.cli import page_locks
         from bot.worklists.job import WorklistJob
@@ -61,20 +62,14 @@ def register(group: click.Group) -> None:
         summary = RunSummary("worklist refresh")
         job = WorklistJob(run.farm, run.settings, summary, dry_run=dry_run, locks=page_locks(run))
         outcomes = job.run(pages, wiki=wiki, strict=True)  # finishes the summary
-        for diff in summary.diffs:
-            click.echo(diff)
-        if as_json:
-            report = summary.as_dict() | {
+        print_summary(
+            summary,
+            as_json=as_json,
+            lines_before=[outcome.line() for outcome in outcomes],
+            json_extra={
                 "worklists": [vars(o) | {"edit": o.edit and o.edit.value} for o in outcomes]
-            }
-            click.echo(json.dumps(report, indent=2, ensure_ascii=False))
-        else:
-            for outcome in outcomes:
-                click.echo(outcome.line())
-            for line in summary.lines():
-                click.echo(line)
-        if summary.errors:
-            raise click.exceptions.Exit(1)
+            },
+        )
 
     @worklist.command("export")
     @click.argument("page")

@@ -318,6 +318,24 @@ def insert_region(
     return result
 
 
+def put_region(
+    text: str,
+    region_id: str,
+    content: str,
+    page: str = "",
+    placeholder_names: Iterable[str] = (),
+) -> str:
+    """The page with the region holding ``content``: replaced where it is, inserted where not.
+
+    Every bot table is written this way (a first run inserts, later runs
+    replace), so the choice is made here once; both ways raise
+    :class:`RegionError` for a page whose markers are broken.
+    """
+    if find_region(text, region_id, page) is None:
+        return insert_region(text, region_id, content, page, placeholder_names)
+    return replace_region(text, region_id, content, page)
+
+
 def strip_regions(text: str, page: str = "") -> str:
     """The human-owned text: the page without any bot region (markers included).
 
