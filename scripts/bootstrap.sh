@@ -7,13 +7,19 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(python3 python3-venv python3-pip git ca-certificates
               mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl lua5.1 php-mysql
-              redis-server mariadb-server chromium nodejs npm)
+              redis-server mariadb-server chromium)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
     || missing+=("$package")
 done
+# Node and npm (for axe-core) are asked for by command, not by package: a machine whose
+# Node comes from elsewhere (NodeSource's nodejs bundles npm and conflicts with Debian's
+# npm package) already has them.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]]; then
     echo "bootstrap: installing ${missing[*]}"
