@@ -22,7 +22,8 @@ ALMOST_AT_ONCE = 1e-6  # seconds: any answer already stored is older than this
 @pytest.fixture
 def workers(redis_url):
     prefix = f"campaignkit-test-cache-{uuid.uuid4().hex[:8]}"
-    first, second = SharedCache(), SharedCache()
+    # no local memory: what the two workers agree on must come from Redis
+    first, second = SharedCache(local_seconds=0), SharedCache(local_seconds=0)
     first.configure(redis_url, prefix)
     second.configure(redis_url, prefix)
     return first, second
@@ -36,34 +37,35 @@ def test_an_answer_computed_by_one_worker_is_served_by_the_other(workers):
     assert calls == ["first"]
 
 
-def test_an_expired_answer_is_refreshed_once_while_the_others_get_the_previous_one(workers):
+def _refreshes() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "campaignkit-cache-refresh"]
+
+
+def test_an_expired_answer_is_refreshed_once_while_everyone_gets_the_previous_one(workers):
     first, second = workers
     first.get("dashboard", 60, lambda: "previous")
-    refreshing = threading.Event()
     release = threading.Event()
     computed: list[int] = []
 
     def slow_refresh() -> str:
         computed.append(1)
-        refreshing.set()
         assert release.wait(30), "never released"
         return "fresh"
 
+    # 21 requests in both workers while the refresh is blocked: all get the previous
+    # answer at once (they return while it is still running), one refresh runs, in
+    # the background, even for the request that started it.
     with ThreadPoolExecutor(max_workers=21) as pool:
-        leader = pool.submit(first.get, "dashboard", ALMOST_AT_ONCE, slow_refresh)
-        assert refreshing.wait(30)
-        # 20 requests in both workers while the refresh is still running: none waits for
-        # it (they finish while it is blocked) and none starts a second one.
-        others = [
+        futures = [
             pool.submit((first, second)[n % 2].get, "dashboard", ALMOST_AT_ONCE, slow_refresh)
-            for n in range(20)
+            for n in range(21)
         ]
-        answers = [future.result(timeout=30) for future in others]
-        assert answers == ["previous"] * 20
-        release.set()
-        assert leader.result(timeout=30) == "fresh"
-    assert computed == [1]
+        assert [future.result(timeout=30) for future in futures] == ["previous"] * 21
+    release.set()
+    for refresh in _refreshes():
+        refresh.join(30)
     assert second.get("dashboard", 60, lambda: "unused") == "fresh"
+    assert computed == [1]
 
 
 def test_a_missing_answer_is_computed_once_and_shared(workers):
@@ -95,3 +97,18 @@ def test_redis_that_does_not_answer_slows_pages_but_does_not_break_them():
     cache = SharedCache()
     cache.configure(f"redis://127.0.0.1:{free_port()}/0", "campaignkit-test-cache-down")
     assert cache.get("dashboard", 60, lambda: "computed") == "computed"
+
+
+def test_a_busy_worker_asks_redis_once_a_second_not_once_per_view(redis_url, monkeypatch):
+    cache = SharedCache()
+    cache.configure(redis_url, f"campaignkit-test-cache-{uuid.uuid4().hex[:8]}")
+    cache.get("dashboard", 60, lambda: "answer")
+    reads: list[str] = []
+    original = cache._region.get_or_create
+    monkeypatch.setattr(
+        cache._region, "get_or_create", lambda *a, **k: reads.append(a[0]) or original(*a, **k)
+    )
+    assert [cache.get("dashboard", 60, lambda: "other") for _ in range(50)] == ["answer"] * 50
+    assert reads == []  # all 50 from the worker's memory of the last second
+    cache.clear()  # this worker's own save: seen at once
+    assert cache.get("dashboard", 60, lambda: "after the save") == "after the save"
