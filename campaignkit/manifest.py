@@ -22,7 +22,7 @@ Manifest format (TOML)::
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -104,6 +104,7 @@ class Manifest:
     frames: dict[str, str]
     signup_headings: tuple[str, ...] = ENGLISH_SIGNUP_HEADINGS
     references: ReferenceRules = ReferenceRules()
+    lang: str = "en"  # the wiki's language: dates may use its month names
 
     def template(self, key: str) -> LocalTemplate:
         """One contract template (``campaign``, ``campaign_event``, ...) on this wiki."""
@@ -180,8 +181,9 @@ def load_manifest(wiki_id: str, lang: str, directory: Path = MANIFEST_DIR) -> Ma
     """The manifest for a wiki: ``<wiki id>.toml``, else ``<lang>.toml``, else English."""
     for candidate in (directory / f"{wiki_id}.toml", directory / f"{lang}.toml"):
         if candidate.is_file():
-            return _build(tomllib.loads(candidate.read_text(encoding="utf-8")), candidate)
-    return _build({}, None)
+            manifest = _build(tomllib.loads(candidate.read_text(encoding="utf-8")), candidate)
+            return replace(manifest, lang=lang)
+    return replace(_build({}, None), lang=lang)
 
 
 def english_manifest() -> Manifest:

@@ -30,7 +30,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from campaignkit.contract import GOALS, TEMPLATES, TemplateSpec
+from campaignkit.contract import GOALS, TEMPLATES, Kind, TemplateSpec
 from campaignkit.manifest import LocalTemplate, Manifest, normalize_template_name
 from campaignkit.validation import (
     Coordinates,
@@ -215,6 +215,9 @@ class Reading(Generic[M]):
 
     model: M | None
     errors: tuple[FieldError, ...] = ()
+    values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """The fields that could be read, even when the model could not (for a "needs
+    fixing" row: which campaign and name an unreadable event page gives)."""
 
     @property
     def problems(self) -> tuple[FieldError, ...]:
@@ -245,6 +248,8 @@ class _Context:
     wiki_ids: Collection[str] | None
     hub_id: str | None
     errors: list[FieldError] = dataclasses.field(default_factory=list)
+    lang: str = "en"
+    failed: set[str] = dataclasses.field(default_factory=set)
 
     def error(self, field: str, message: str, canonical: str = "", warning: bool = False) -> None:
         self.errors.append(
@@ -270,7 +275,13 @@ def _campaign_title(value: str, context: _Context) -> str:
 def _parse_field(context: _Context, canonical: str, text: str) -> Any:
     """A field's typed value; raises InvalidValue. Empty gives the default."""
     spec = context.local.spec.field(canonical)
-    value = parse_value(spec, text, wiki_ids=context.wiki_ids)
+    value = parse_value(
+        spec,
+        text,
+        wiki_ids=context.wiki_ids,
+        lang=context.lang,
+        end_of_day=spec.kind is Kind.DATETIME and canonical == "end",
+    )
     if value is None:
         return default_value(spec)
     if context.model is CampaignEvent and canonical == "campaign":
@@ -292,7 +303,10 @@ def _read_fields(context: _Context, call: TemplateCall) -> tuple[dict[str, Any],
         except InvalidValue as error:
             context.error(shown, str(error), spec.name)
             values[spec.name] = default_value(spec)
-            usable = usable and not spec.required
+            context.failed.add(spec.name)
+            # A wrong time zone is as bad as a missing start: every time of the
+            # event would be shown and counted in the default zone, wrongly.
+            usable = usable and not (spec.required or spec.kind is Kind.TIMEZONE)
             continue
         if spec.required and values[spec.name] in (None, "", ()):
             context.error(shown, "is required but empty or missing", spec.name)
@@ -353,7 +367,9 @@ def read_model(
 ) -> Reading[M]:
     """Read one model from a page that should hold exactly one call of its template."""
     local = manifest.template(model.TEMPLATE_KEY)
-    context = _Context(model, PageRef(wiki, title), local, local.name, wiki_ids, hub_id)
+    context = _Context(
+        model, PageRef(wiki, title), local, local.name, wiki_ids, hub_id, lang=manifest.lang
+    )
     calls = find_calls(text, local, namespaces=namespaces)
     if len(calls) != 1:
         problem = (
@@ -368,7 +384,8 @@ def read_model(
     values, usable = _read_fields(context, call)
     usable = _cross_checks(context, values) and usable
     if not usable:
-        return Reading(None, tuple(context.errors))
+        read = {k: v for k, v in values.items() if k not in context.failed}
+        return Reading(None, tuple(context.errors), read)
     instance = model(page=context.page, **values)
     return Reading(instance, tuple(context.errors))
 
@@ -456,7 +473,7 @@ def changed_params(text: str, model: ContractModel, manifest: Manifest) -> dict[
     calls = find_calls(text, local)
     if not calls:
         raise TemplateNotFound(f"no {{{{{local.name}}}}} on page {model.page.title!r}")
-    context = _Context(type(model), model.page, local, local.name, None, None)
+    context = _Context(type(model), model.page, local, local.name, None, None, lang=manifest.lang)
     params = model.to_params()
     changes = {}
     for spec in local.spec.fields:

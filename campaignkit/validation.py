@@ -24,9 +24,10 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from campaignkit.contract import FieldSpec, Kind
+from campaignkit.dates import DateError, parse_day, parse_moment
 from campaignkit.wikitext.escape import EscapeError, normalize_value
 
 MAX_TEXT_LENGTH = 1000
@@ -127,28 +128,22 @@ def _multiline(text: str) -> str:
     return _free_text(text, Kind.MULTILINE, MAX_MULTILINE_LENGTH)
 
 
-def _date(text: str) -> date:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise InvalidValue(f"{_quote(text)} is not a date (YYYY-MM-DD)")
+def _date(text: str, lang: str = "en") -> date:
     try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise InvalidValue(f"{_quote(text)} is not a date (YYYY-MM-DD): {error}") from None
+        return parse_day(text, lang)
+    except DateError as error:
+        raise InvalidValue(str(error)) from None
 
 
-def _datetime(text: str) -> datetime:
-    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:\s+|T)(\d{1,2}):(\d{2})", text)
-    if match is None:
-        raise InvalidValue(f"{_quote(text)} is not a date and time (YYYY-MM-DD HH:MM)")
-    day, hour, minute = match.groups()
+def _datetime(text: str, lang: str = "en", end_of_day: bool = False) -> datetime:
+    """A date and time; a date alone is a whole day: 00:00, or 23:59 for an end."""
     try:
-        return datetime.combine(date.fromisoformat(day), datetime.min.time()).replace(
-            hour=int(hour), minute=int(minute)
-        )
-    except ValueError as error:
-        raise InvalidValue(
-            f"{_quote(text)} is not a date and time (YYYY-MM-DD HH:MM): {error}"
-        ) from None
+        moment = parse_moment(text, lang)
+    except DateError as error:
+        raise InvalidValue(str(error)) from None
+    if not moment.has_time and end_of_day:
+        return moment.value.replace(hour=23, minute=59)
+    return moment.value
 
 
 @cache
@@ -157,11 +152,36 @@ def _time_zones() -> dict[str, str]:
     return {name.casefold(): name for name in names}
 
 
+@cache
+def _abbreviations() -> dict[str, tuple[str, ...]]:
+    """Time zone abbreviations (WAT, CET, …) -> the IANA zones using them, for hints."""
+    found: dict[str, set[str]] = {}
+    for name in _time_zones().values():
+        zone = ZoneInfo(name)
+        for month in (1, 7):
+            abbreviation = datetime(2027, month, 1, tzinfo=zone).tzname() or ""
+            if abbreviation.isalpha():
+                found.setdefault(abbreviation.casefold(), set()).add(name)
+    return {key: tuple(sorted(names)) for key, names in found.items()}
+
+
 def _timezone(text: str) -> str:
     zones = _time_zones()
     found = zones.get(text.replace(" ", "_").casefold())
     if found:
         return found
+    users = _abbreviations().get(text.strip().casefold())
+    if users:
+        shown = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
+        raise InvalidValue(
+            f"{_quote(text)} is an abbreviation, not an IANA time zone; it is used by {shown}: "
+            "write the zone of the event's city (e.g. Africa/Lagos)"
+        )
+    if re.fullmatch(r"(?:UTC|GMT)?\s*[+-]\s*\d{1,2}(?::?\d{2})?", text.strip(), re.IGNORECASE):
+        raise InvalidValue(
+            f"{_quote(text)} is a UTC offset, not an IANA time zone; offsets change with summer "
+            "time in many places: write the zone of the event's city (e.g. Africa/Lagos)"
+        )
     hints = [name for key, name in zones.items() if key.endswith("/" + text.casefold())]
     hint = f"; did you mean {hints[0]}?" if hints else " (e.g. Africa/Lagos)"
     raise InvalidValue(f"{_quote(text)} is not an IANA time zone{hint}")
@@ -329,11 +349,20 @@ _CHECKERS: dict[Kind, Callable[[str], Any]] = {
 }
 
 
-def parse_value(spec: FieldSpec, text: str, *, wiki_ids: Collection[str] | None = None) -> Any:
+def parse_value(
+    spec: FieldSpec,
+    text: str,
+    *,
+    wiki_ids: Collection[str] | None = None,
+    lang: str = "en",
+    end_of_day: bool = False,
+) -> Any:
     """The typed value of one field's text, or None when it is empty.
 
     ``wiki_ids`` are the configured wikis; None skips that check (for
-    comparing values, where membership does not matter).
+    comparing values, where membership does not matter). ``lang`` is the
+    wiki's language, whose month names dates may use besides English ones;
+    ``end_of_day`` makes a date without a time (an all-day event's end) 23:59.
     """
     text = text.strip()
     if not text:
@@ -344,6 +373,10 @@ def parse_value(spec: FieldSpec, text: str, *, wiki_ids: Collection[str] | None 
         return _wiki(text, wiki_ids)
     if spec.kind is Kind.CHOICE:
         return _choice(text, spec)
+    if spec.kind is Kind.DATETIME:
+        return _datetime(text, lang, end_of_day)
+    if spec.kind is Kind.DATE:
+        return _date(text, lang)
     return _CHECKERS[spec.kind](text)
 
 

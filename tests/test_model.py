@@ -193,7 +193,7 @@ def test_every_bad_field_is_reported_and_a_bad_required_field_leaves_no_model():
     messages = [str(e) for e in reading.problems]
     prefix = 'Event page "Lagos 2027" on yowiki, template {{Campaign event}}, '
     assert messages == [
-        prefix + 'field "start": "2027-13-01" is not a date and time (YYYY-MM-DD HH:MM)',
+        prefix + 'field "start": "2027-13-01" is not a valid date: month must be in 1..12',
         prefix + 'field "format": "sometimes" is not one of: online, in-person, hybrid',
         prefix + 'field "coordinates": latitude 96 is not between -90 and 90',
         prefix + 'field "wiki": "xxwiki" is not a configured wiki (configured: metawiki, yowiki)',
@@ -262,7 +262,8 @@ def test_localized_names_in_messages(tmp_path):
     reading = read(page, manifest=manifest)
     assert str(reading.problems[0]) == (
         'Event page "Lagos 2027" on yowiki, template {{Ìṣẹ̀lẹ̀ ìpolongo}}, '
-        'field "ìbẹ̀rẹ̀" (start): "tomorrow" is not a date and time (YYYY-MM-DD HH:MM)'
+        'field "ìbẹ̀rẹ̀" (start): "tomorrow" is not a date and time (YYYY-MM-DD HH:MM, '
+        "YYYY-MM-DD for a whole day, or 1 March 2027 10:00)"
     )
 
 
@@ -394,6 +395,12 @@ def spec(kind: Kind, **extra) -> FieldSpec:
         (Kind.DATE, "2027-02-28", date(2027, 2, 28)),
         (Kind.DATETIME, "2027-02-28 9:05", datetime(2027, 2, 28, 9, 5)),
         (Kind.DATETIME, "2027-02-28T23:59", datetime(2027, 2, 28, 23, 59)),
+        (Kind.DATETIME, "2027-02-28T23:59:00", datetime(2027, 2, 28, 23, 59)),
+        (Kind.DATETIME, "2027-03-01", datetime(2027, 3, 1, 0, 0)),
+        (Kind.DATETIME, "1 March 2027", datetime(2027, 3, 1, 0, 0)),
+        (Kind.DATETIME, "March 1, 2027 4:30 pm", datetime(2027, 3, 1, 16, 30)),
+        (Kind.DATETIME, "1st Mar. 2027, 10:00", datetime(2027, 3, 1, 10, 0)),
+        (Kind.DATE, "15 April 2027", date(2027, 4, 15)),
         (Kind.TIMEZONE, "africa/lagos", "Africa/Lagos"),
         (Kind.TIMEZONE, "America/Sao Paulo", "America/Sao_Paulo"),
         (Kind.TIMEZONE, "UTC", "UTC"),
@@ -430,17 +437,21 @@ def test_valid_values(kind, text, value):
     [
         (Kind.TEXT, "a\x00b", "U+0000"),
         (Kind.TEXT, "x" * 1001, "is 1001 characters long; at most 1000 fit"),
-        (
-            Kind.DATE,
-            "2027-13-01",
-            '"2027-13-01" is not a date (YYYY-MM-DD): month must be in 1..12',
-        ),
-        (Kind.DATE, "20/04/2027", "is not a date (YYYY-MM-DD)"),
-        (Kind.DATETIME, "2027-04-20", "is not a date and time (YYYY-MM-DD HH:MM)"),
-        (Kind.DATETIME, "2027-04-20 24:00", "hour must be in 0..23"),
+        (Kind.DATE, "2027-13-01", '"2027-13-01" is not a valid date: month must be in 1..12'),
+        (Kind.DATE, "20/04/2027", "day and month in numbers are read differently"),
+        (Kind.DATE, "tomorrow", "is not a date (YYYY-MM-DD or 1 March 2027)"),
+        (Kind.DATE, "2027-04-20 10:00", "has a time; give the day only"),
+        (Kind.DATETIME, "2027-04-20T10:00Z", "has a UTC offset or zone; write the local time"),
+        (Kind.DATETIME, "2027-04-20 10:00+01:00", "put the time zone in the timezone field"),
+        (Kind.DATETIME, "2027-04-20 24:00", "24:00 is not a time of day"),
+        (Kind.DATETIME, "2027-04-20 10:00:30", "to the minute (HH:MM), without seconds"),
+        (Kind.DATETIME, "2027-04-20 10", "is not a date and time"),
+        (Kind.DATETIME, "20 April 2027 10", "write the time as HH:MM"),
         (Kind.DATETIME, "2027-02-30 10:00", "day is out of range for month"),
+        (Kind.DATETIME, "1 Smarch 2027", "is not a date and time"),
         (Kind.TIMEZONE, "Lagos", '"Lagos" is not an IANA time zone; did you mean Africa/Lagos?'),
-        (Kind.TIMEZONE, "WAT", "(e.g. Africa/Lagos)"),
+        (Kind.TIMEZONE, "WAT", '"WAT" is an abbreviation, not an IANA time zone; it is used by'),
+        (Kind.TIMEZONE, "UTC+1", "is a UTC offset, not an IANA time zone"),
         (Kind.TIMEZONE, "localtime", "is not an IANA time zone"),
         (Kind.COORDINATES, "6.5", "is not coordinates"),
         (Kind.COORDINATES, "6,5, 3,3", "is not coordinates"),
