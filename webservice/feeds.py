@@ -19,7 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Blueprint, Response, abort, current_app
 
 from campaignkit.config import Settings
+from campaignkit.contract import FieldSpec, Kind
+from campaignkit.validation import InvalidValue, parse_value
 from webservice import campaign_reads
+from webservice.event_details import EventDetails, event_details
 
 blueprint = Blueprint("feeds", __name__)
 CSV_COLUMNS = (
@@ -39,6 +42,7 @@ CSV_COLUMNS = (
     "status",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+COORDINATES = FieldSpec("coordinates", Kind.COORDINATES, "", "")
 
 
 def page_url(settings: Settings, wiki_id: str, title: str) -> str:
@@ -69,9 +73,45 @@ def _moment(text: str, zone: str) -> datetime | None:
         return local.replace(tzinfo=UTC)
 
 
-def icalendar_feed(settings: Settings, dashboard: campaign_reads.CampaignDashboard) -> bytes:
-    """The campaign's events as a subscribable calendar."""
-    from icalendar import Calendar, Event
+def _geo(text: str) -> tuple[float, float] | None:
+    """``6.5095, 3.3711`` as (latitude, longitude) for the GEO property, if it reads."""
+    try:
+        value = parse_value(COORDINATES, text)
+    except InvalidValue:
+        return None
+    return None if value is None else (value.latitude, value.longitude)
+
+
+def _description(
+    dashboard: campaign_reads.CampaignDashboard,
+    item: dict[str, Any],
+    url: str,
+    details: EventDetails,
+) -> str:
+    """The event's own description first, then campaign, format, meeting link and page."""
+    lines = [details.description] if details.description else []
+    lines.append(f"{dashboard.title} — {item.get('format', '')}")
+    if details.meeting_link:
+        lines.append(details.meeting_link)
+    if url:
+        lines.append(url)
+    return "\n".join(lines)
+
+
+def icalendar_feed(
+    settings: Settings,
+    dashboard: campaign_reads.CampaignDashboard,
+    details: dict[tuple[str, str], EventDetails] | None = None,
+) -> bytes:
+    """The campaign's events as a subscribable calendar.
+
+    Each event has its place twice, as people and programs read it: LOCATION
+    (the venue, or the meeting link for an online event) and GEO (the
+    coordinates, for a map in the calendar app); an online meeting link is also
+    RFC 7986's CONFERENCE. ``details`` are what only the event pages hold
+    (description, meeting link; :mod:`webservice.event_details`).
+    """
+    from icalendar import Calendar, Event, vUri
 
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.tool_name}//campaign events//EN")
@@ -94,12 +134,24 @@ def icalendar_feed(settings: Settings, dashboard: campaign_reads.CampaignDashboa
         event.add("dtstart", start)
         event.add("dtend", end)
         event.add("summary", str(item.get("name") or title))
+        extra = (details or {}).get((wiki, title), EventDetails())
         if item.get("location"):
             event.add("location", str(item["location"]))
+        elif extra.meeting_link:
+            event.add("location", extra.meeting_link)
+        point = _geo(str(item.get("coordinates", "")))
+        if point is not None:
+            event.add("geo", point)
+        if extra.meeting_link:
+            event.add(
+                "conference",
+                vUri(extra.meeting_link),
+                parameters={"VALUE": "URI", "FEATURE": "VIDEO"},
+            )
         url = page_url(settings, wiki, title)
         if url:
             event.add("url", url)
-        event.add("description", f"{dashboard.title} — {item.get('format', '')} — {url}")
+        event.add("description", _description(dashboard, item, url, extra))
         if item.get("status") == "ended":
             event.add("status", "CONFIRMED")
         calendar.add_component(event)
@@ -113,8 +165,14 @@ def _cell(value: Any) -> str:
 
 
 def csv_export(dashboard: campaign_reads.CampaignDashboard) -> str:
-    """One row per event; cells that a spreadsheet would run as a formula are quoted."""
+    """One row per event; cells that a spreadsheet would run as a formula are quoted.
+
+    The text starts with a byte order mark: without it, spreadsheet programs
+    read the file in the computer's legacy code page and garble Yoruba
+    (``Ìpàdé``), Arabic and every other non-Latin-1 letter.
+    """
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for item in dashboard.events:
@@ -135,7 +193,10 @@ def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
 def ics(title: str) -> Response:
     """iCalendar feed (subscribe to it in any calendar app)."""
     settings = current_app.config["CAMPAIGNKIT_SETTINGS"]
-    body = icalendar_feed(settings, _dashboard(title))
+    dashboard = _dashboard(title)
+    pages = [(str(e.get("wiki", "")), str(e.get("event", ""))) for e in dashboard.events]
+    seconds = current_app.config["CAMPAIGNKIT_WEB"].cache_seconds
+    body = icalendar_feed(settings, dashboard, event_details(settings, pages, seconds))
     return _download(body, "text/calendar", f"{title}.ics")
 
 
