@@ -297,6 +297,22 @@ CAMPAIGN_EVENT = TemplateSpec(
         ),
         _upload_category("WikiForHumanRights 2027 in Lagos"),
         *_goal_fields("20"),
+        _f(
+            "capacity",
+            Kind.INTEGER,
+            "Capacity",
+            "How many participants fit (empty or 0: no limit). Valid sign-ups beyond it are "
+            "waitlisted in sign-up order and move up when someone withdraws.",
+            example="30",
+        ),
+        _f(
+            "reminders",
+            Kind.BOOLEAN,
+            "Reminders and thanks",
+            "yes: the bot posts a reminder on each participant's talk page before the start, "
+            "and a thank-you with their own figures after the end.",
+            example="yes",
+        ),
     ),
 )
 
@@ -312,6 +328,13 @@ PARTICIPANT = TemplateSpec(
             "The participant's username.",
             required=True,
             example="Bola Participant",
+        ),
+        _f(
+            "attended",
+            Kind.BOOLEAN,
+            "Attended",
+            "yes when the participant came to the event (set at check-in).",
+            example="yes",
         ),
     ),
 )
@@ -394,6 +417,8 @@ CAMPAIGN_EVENTS_ROW = TemplateSpec(
         _f("organizers", Kind.USERS, "Organizers", "Usernames."),
         _f("participants", Kind.INTEGER, "Participants", "Number of valid sign-ups."),
         _f("new_editors", Kind.INTEGER, "New editors", "Participants who are new editors."),
+        _f("waitlisted", Kind.INTEGER, "Waitlisted", "Valid sign-ups beyond the capacity."),
+        _f("attended", Kind.INTEGER, "Attended", "Participants checked in at the event."),
         _f(
             "status",
             Kind.CHOICE,
@@ -418,7 +443,14 @@ CAMPAIGN_PARTICIPANTS_ROW = TemplateSpec(
             "New editor",
             "yes when registered within 14 days before the start, up to the end.",
         ),
-        _f("status", Kind.TEXT, "Status", "ok, or why the sign-up is not valid."),
+        _f(
+            "status",
+            Kind.TEXT,
+            "Status",
+            "ok, waitlisted (a valid sign-up beyond the capacity), or why it is not valid.",
+        ),
+        _f("waitlist", Kind.INTEGER, "Waitlist place", "1 is the next to move up."),
+        _f("attended", Kind.BOOLEAN, "Attended", "yes when checked in at the event."),
     ),
 )
 
@@ -483,6 +515,7 @@ CAMPAIGN_METRICS = TemplateSpec(
         _f("events", Kind.INTEGER, "Events", "Events counted (on a campaign page)."),
         _f("participants", Kind.INTEGER, "Participants", "Valid sign-ups."),
         _f("new_editors", Kind.INTEGER, "New editors", "See the metric definitions."),
+        _f("attended", Kind.INTEGER, "Attended", "Participants checked in at the event."),
         _f("edits", Kind.INTEGER, "Edits", "Edits in the event window."),
         _f("articles_created", Kind.INTEGER, "Articles created", "Main namespace, not deleted."),
         _f(

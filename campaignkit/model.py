@@ -152,10 +152,17 @@ class CampaignEvent(ContractModel):
     goal_bytes: int | None = None
     goal_references: int | None = None
     goal_uploads: int | None = None
+    capacity: int | None = None  # None or 0: no limit
+    reminders: bool | None = None  # yes: talk-page reminders and thanks
 
     def goals(self) -> dict[str, int]:
         """The goals set on the page, by name (``participants``, ...)."""
         return _goals(self)
+
+    @property
+    def seats(self) -> int | None:
+        """How many valid sign-ups get a place; None when the event has no limit."""
+        return self.capacity or None
 
     @property
     def start_utc(self) -> datetime:

@@ -128,6 +128,7 @@ class History:
         "wikidata_edits": None,
         "wikidata_items_created": None,
         "wikidata_items_edited": None,
+        "attended": None,
     }
 
     def expected_participants(self) -> dict[str, tuple[int, int, int, int]]:

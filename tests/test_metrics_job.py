@@ -121,6 +121,7 @@ EXPECTED = {
     "wikidata_edits": None,  # no Wikidata wiki configured
     "wikidata_items_created": None,
     "wikidata_items_edited": None,
+    "attended": None,
 }
 
 

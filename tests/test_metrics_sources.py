@@ -278,4 +278,5 @@ def test_report_command_gives_the_same_figures_through_both_sources(maria, monke
         "wikidata_edits": None,  # no Wikidata wiki configured
         "wikidata_items_created": None,
         "wikidata_items_edited": None,
+        "attended": None,
     }

@@ -45,6 +45,7 @@ FIGURES = (
     "wikidata_edits",
     "wikidata_items_created",
     "wikidata_items_edited",
+    "attended",
 )
 # Figures that are always measured (0 when nothing happened); the others are None
 # when not known: retention before its delay, worklists, uploads and Wikidata when no
@@ -92,6 +93,7 @@ class Figures:
     wikidata_edits: int | None = None
     wikidata_items_created: int | None = None
     wikidata_items_edited: int | None = None
+    attended: int | None = None  # participants checked in; unknown when nobody was
 
     def as_dict(self) -> dict[str, int | None]:
         """Figures by name, in report order."""
@@ -123,6 +125,7 @@ class ParticipantFigures:
     references_added: int = 0
     uploads: int | None = None
     wikidata_edits: int | None = None
+    attended: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ class EventDetails:
     uploads: frozenset[tuple[str, int]] | None = None  # (file wiki, page id)
     file_pages: dict[tuple[str, int], frozenset[tuple[str, int]]] = field(default_factory=dict)
     wikidata_revisions: frozenset[tuple[str, int]] | None = None
+    attended: frozenset[str] = frozenset()
     wikidata_created: frozenset[tuple[str, int]] = frozenset()
     wikidata_edited: frozenset[tuple[str, int]] = frozenset()
 
@@ -251,6 +255,7 @@ def event_figures(
         wikidata_edits=None if data_edits is None else len(data_edits),
         wikidata_items_created=None if data_edits is None else len(data_created),
         wikidata_items_edited=None if data_edits is None else len(data_items - data_created),
+        attended=sum(1 for p in people.values() if p.attended) or None,
     )
     rows = []
     for name, person in people.items():
@@ -271,6 +276,7 @@ def event_figures(
                 wikidata_edits=(
                     None if data_edits is None else sum(1 for c in data_edits if c.user == name)
                 ),
+                attended=person.attended,
             )
         )
     wiki = window.wiki
@@ -292,6 +298,7 @@ def event_figures(
         ),
         wikidata_created=frozenset((data_wiki, i) for i in data_created),
         wikidata_edited=frozenset((data_wiki, i) for i in data_items),
+        attended=frozenset(name for name, p in people.items() if p.attended),
     )
     return EventResult(
         figures=figures,
@@ -320,8 +327,10 @@ def campaign_totals(results: Iterable[EventResult], kept: Iterable[Figures] = ()
     data_created: set[tuple[str, int]] = set()
     data_edited: set[tuple[str, int]] = set()
     worklist: int | None = None
+    attended: set[str] = set()
     for result in results:
         d = result.details
+        attended |= d.attended
         people |= d.participants
         new_editors |= d.new_editors
         if d.retained is not None:
@@ -362,6 +371,7 @@ def campaign_totals(results: Iterable[EventResult], kept: Iterable[Figures] = ()
         wikidata_edits=None if data_revisions is None else len(data_revisions),
         wikidata_items_created=None if data_revisions is None else len(data_created),
         wikidata_items_edited=(None if data_revisions is None else len(data_edited - data_created)),
+        attended=len(attended) or None,
     )
     for figures in kept:
         totals = add_figures(totals, figures)

@@ -105,6 +105,7 @@ class Participant:
 
     name: str
     new_editor: bool = False
+    attended: bool = False  # checked in at the event
 
 
 @dataclass(frozen=True)

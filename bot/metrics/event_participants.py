@@ -4,8 +4,10 @@ Sign-ups are read from the event pages' human text (``campaignkit.codecs.signups
 of a wiki's events is checked in batched ``list=users`` requests
 (``campaignkit.wiki.users``) and each sign-up gets the status the participants table
 gives it (``campaignkit.codecs.participants_table``): only valid ones (an existing account, not
-blocked, not a bot account) are participants, and their registration date says
-whether they are new editors. Metrics and the table therefore never disagree.
+blocked, not a bot account, not waitlisted beyond the event's capacity) are
+participants, their registration date says whether they are new editors, and
+``attended=yes`` on their sign-up that they were checked in. Metrics and the
+table therefore never disagree.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from bot.metrics.definitions import Participant
 from campaignkit.codecs.participants_table import build_rows
 from campaignkit.codecs.signups import read_signups
 from campaignkit.codecs.usernames import UserNamespaces
+from campaignkit.codecs.waitlist import seat_event
 from campaignkit.manifest import Manifest
 from campaignkit.model import CampaignEvent
 from campaignkit.wiki.batch import PageText
@@ -51,5 +54,10 @@ def participants_of_events(
             result[page.title] = found
             continue
         rows = build_rows(found, users, {}, event.start_utc, event.end_utc)
-        result[page.title] = [Participant(r.user, r.new_editor) for r in rows if r.valid]
+        # Seated as the participants table seats them: a waitlisted sign-up is not
+        # (yet) a participant, and who was checked in is counted as attended.
+        rows = seat_event(rows, event, page.text, manifest, namespaces, page.title)
+        result[page.title] = [
+            Participant(r.user, r.new_editor, attended=r.attended) for r in rows if r.valid
+        ]
     return result

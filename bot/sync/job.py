@@ -40,7 +40,7 @@ from bot.run.page_state import PageRecord, PageRecords, PageState, Recorded
 from bot.run.summary import RunSummary
 from bot.sync.signup_times import find_signup_times
 from bot.worklists.job import WorklistTask
-from campaignkit.codecs import campaign_data
+from campaignkit.codecs import campaign_data, waitlist
 from campaignkit.codecs import events_table as campaign_table
 from campaignkit.codecs import participants_table as participants
 from campaignkit.codecs.events_table import EventRow
@@ -51,7 +51,7 @@ from campaignkit.config import Settings
 from campaignkit.contract import EVENTS_REGION, PARTICIPANTS_REGION
 from campaignkit.locks import PageLocks
 from campaignkit.manifest import Manifest, load_manifest
-from campaignkit.model import Campaign, CampaignEvent, read_campaign, read_event
+from campaignkit.model import Campaign, CampaignEvent, Reading, read_campaign, read_event
 from campaignkit.wiki.batch import PageText, read_texts
 from campaignkit.wiki.connection import WikiConnection, WikiFarm
 from campaignkit.wiki.editing import (
@@ -78,12 +78,23 @@ class EventOutcome:
     participants: int = 0
     new_editors: int = 0
     recorded_row: dict[str, str] | None = None
+    problem: str = ""  # why the page cannot be read: a "needs fixing" row
+    name: str = ""  # the name the unreadable page gives, if any
+    waitlisted: int = 0
+    attended: int = 0
 
     def row(self, now: datetime) -> EventRow:
         """The event's row in its campaign's table."""
+        if self.problem:
+            return campaign_table.row_for_unreadable(self.wiki, self.title, self.name, self.problem)
         if self.event is not None:
             return campaign_table.row_for_event(
-                self.event, self.participants, self.new_editors, now
+                self.event,
+                self.participants,
+                self.new_editors,
+                now,
+                waitlisted=self.waitlisted,
+                attended=self.attended,
             )
         values = dict(self.recorded_row or {})
         values["status"] = campaign_table.status_from_row(values, now) or values.get("status", "")
@@ -114,6 +125,13 @@ def _describe(rows_before: list[ParticipantRow], rows_after: list[ParticipantRow
         parts.append("participants table updated")
     valid = sum(1 for r in rows_after if r.valid)
     return f"{', '.join(parts)} ({valid} in all)"
+
+
+def _campaign_of(reading: Reading[CampaignEvent]) -> str:
+    """The campaign an event page names, from its model or, when unreadable, its fields."""
+    if reading.model is not None:
+        return reading.model.campaign
+    return str(reading.values.get("campaign") or "")
 
 
 def event_order(event: CampaignEvent, now: datetime) -> tuple[int, float]:
@@ -240,6 +258,13 @@ class SyncJob(BotTask):
                 self.outcomes[(connection.id, title)] = EventOutcome(
                     connection.id, title, entry.campaign, recorded_row=entry.row
                 )
+                problem = entry.row.get("problem", "")
+                if problem and (
+                    not self.targets or title in self.targets or entry.campaign in self.targets
+                ):
+                    self.summary.warn(
+                        f"{connection.id}:{title}: still needs fixing (page unchanged): {problem}"
+                    )
             elif only is not None and title not in only:
                 self.unread.add((connection.id, title))
             elif (
@@ -262,7 +287,7 @@ class SyncJob(BotTask):
         return [page for page in texts.values() if page.exists]
 
     def _campaign_named(self, wiki_pass: WikiPass, page: PageText) -> str:
-        """The campaign an event page names (empty when it cannot be read)."""
+        """The campaign an event page names, even when the rest of it cannot be read."""
         reading = read_event(
             page.text,
             title=page.title,
@@ -271,12 +296,17 @@ class SyncJob(BotTask):
             wiki_ids=set(self.settings.wikis),
             hub_id=self.settings.hub_id,
         )
-        return reading.model.campaign if reading.model is not None else ""
+        return _campaign_of(reading)
 
     def _read_event(
         self, wiki_pass: WikiPass, page: PageText, targets: set[str] | None = None
     ) -> CampaignEvent | None:
-        """The event on a page; its problems are reported when the page is ours to write."""
+        """The event on a page; its problems are reported when the page is ours to write.
+
+        A page that cannot be read is never dropped: when it names its
+        campaign, it gets a "needs fixing" row there (see :meth:`_unreadable`),
+        in a run for that page or campaign too.
+        """
         reading = read_event(
             page.text,
             title=page.title,
@@ -286,18 +316,45 @@ class SyncJob(BotTask):
             hub_id=self.settings.hub_id,
         )
         model = reading.model
-        if (
-            targets
-            and page.title not in targets
-            and (model is None or model.campaign not in targets)
-        ):
+        campaign = _campaign_of(reading)
+        if targets and page.title not in targets and campaign not in targets:
             return None
         for problem in reading.errors:
             if model is None:
                 self.summary.error(str(problem))
             else:
                 self.summary.warn(str(problem))
+        if model is None:
+            self._unreadable(wiki_pass, page, reading, campaign)
         return model
+
+    def _unreadable(
+        self, wiki_pass: WikiPass, page: PageText, reading: Reading, campaign: str
+    ) -> None:
+        """An event page whose template cannot be read: a "needs fixing" row, recorded."""
+        wiki_id = wiki_pass.connection.id
+        if not campaign:
+            self.summary.error(
+                f"{wiki_id}:{page.title}: not listed on any campaign: its campaign field "
+                "cannot be read (see above)"
+            )
+            return
+        problem = "; ".join(str(e) for e in reading.problems) or "the template cannot be read"
+        outcome = EventOutcome(
+            wiki_id,
+            page.title,
+            campaign,
+            problem=problem,
+            name=str(reading.values.get("name") or ""),
+        )
+        self.outcomes[(wiki_id, page.title)] = outcome
+        self.summary.warn(
+            f"{wiki_id}:{page.title}: listed as needs fixing on {self.settings.hub_id}:"
+            f"{campaign} until the page is fixed"
+        )
+        if not self.dry_run:
+            row = outcome.row(self.now())
+            self.state.record(wiki_id, [Recorded(page.title, page.revid, campaign, row.values)])
 
     def _participants_transform(
         self,
@@ -344,15 +401,17 @@ class SyncJob(BotTask):
             rows = participants.build_rows(
                 signups.names, users, times, event.start_utc, event.end_utc
             )
+            rows = waitlist.seat_event(rows, event, page.text, manifest, wiki_pass.namespaces)
             for problem in signups.problems:
                 self.summary.warn(f"{connection.id}:{page.title}: {problem}")
             for row in rows:
-                if not row.valid:
+                if not row.valid and not row.waitlisted:
                     self.summary.warn(
                         f"{connection.id}:{page.title}: sign-up {row.user!r}: {row.status}"
                     )
             outcome.participants = sum(1 for r in rows if r.valid)
             outcome.new_editors = sum(1 for r in rows if r.valid and r.new_editor)
+            outcome.waitlisted, outcome.attended = waitlist.counts(rows)
             content = participants.render_table(rows, manifest)
             describe[:] = [_describe(previous, rows)]
             try:
@@ -410,8 +469,12 @@ class SyncJob(BotTask):
             rows = participants.build_rows(
                 names_by_page.get(page.title, []), users, {}, event.start_utc, event.end_utc
             )
+            rows = waitlist.seat_event(
+                rows, event, page.text, wiki_pass.manifest, wiki_pass.namespaces
+            )
             outcome.participants = sum(1 for r in rows if r.valid)
             outcome.new_editors = sum(1 for r in rows if r.valid and r.new_editor)
+            outcome.waitlisted, outcome.attended = waitlist.counts(rows)
             # Listed in its campaign even when its own page cannot be written
             # (nobots, stop page, a lock held by another process).
             self.outcomes[(connection.id, page.title)] = outcome
@@ -662,7 +725,9 @@ class SyncJob(BotTask):
             self._read_event_pages(wiki_pass, changed, self.targets or None)
         if self.targets:
             listed = {t for p in self.passes.values() for t in p.listed}
-            named_events = {o.campaign for o in self.outcomes.values() if o.event is not None}
+            named_events = {
+                o.campaign for o in self.outcomes.values() if o.event is not None or o.problem
+            }
             self.only_campaigns = named_events | (self.targets - listed)
         self._read_campaign_pages()
 

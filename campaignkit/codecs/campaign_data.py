@@ -20,6 +20,7 @@ from typing import Any
 from campaignkit.codecs.events_table import EventRow
 
 INTEGER_COLUMNS = ("participants", "new_editors")
+SOMETIMES_COLUMNS = ("waitlisted", "attended")  # only on events that have some
 
 
 def data_titles(campaign_title: str) -> tuple[str, str]:
@@ -31,6 +32,9 @@ def _event_object(row: EventRow) -> dict[str, Any]:
     item: dict[str, Any] = dict(row.values)
     for column in INTEGER_COLUMNS:
         item[column] = row.number(column)
+    for column in SOMETIMES_COLUMNS:
+        if column in item:
+            item[column] = row.number(column)
     item["organizers"] = [
         n.strip() for n in row.values.get("organizers", "").split(",") if n.strip()
     ]

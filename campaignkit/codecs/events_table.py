@@ -2,7 +2,8 @@
 
 One row per event, from any configured wiki: the event linked to its page on
 its wiki, dates with the time zone, format, location, wiki, organizers, the
-participant and new-editor counts from the event's own table, and a status
+participant and new-editor counts from the event's own table (and how many
+are waitlisted or were checked in, when any are), and a status
 computed from the dates. Rows are read back from the region so that an event
 whose wiki or page cannot be read keeps its previous row: a failed source is
 not an empty list.
@@ -63,9 +64,15 @@ def status_from_row(values: dict[str, str], now: datetime) -> str:
 
 
 def row_for_event(
-    event: CampaignEvent, participants: int, new_editors: int, now: datetime
+    event: CampaignEvent,
+    participants: int,
+    new_editors: int,
+    now: datetime,
+    *,
+    waitlisted: int = 0,
+    attended: int = 0,
 ) -> EventRow:
-    """The row of an event read now."""
+    """The row of an event read now (waitlisted and attended only when there are some)."""
     values = {
         "event": event.page.title,
         "name": event.name,
@@ -80,6 +87,8 @@ def row_for_event(
         "organizers": ", ".join(event.organizers),
         "participants": str(participants),
         "new_editors": str(new_editors),
+        "waitlisted": str(waitlisted) if waitlisted else "",
+        "attended": str(attended) if attended else "",
         "status": event_status(event.start_utc, event.end_utc, now),
     }
     return EventRow(event.page.wiki, event.page.title, {k: v for k, v in values.items() if v})

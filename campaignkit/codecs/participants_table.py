@@ -1,8 +1,11 @@
 """The participants table on an event page: rows, counts and what the bot remembers.
 
 Each sign-up becomes a row with the name, the sign-up time (from the page
-history), the new-editor flag and a status (``ok`` or why the sign-up is not
-valid — an invalid name is listed with its reason, never dropped). The table
+history), the new-editor flag, whether the person was checked in at the event
+(``attended``) and a status (``ok``, ``waitlisted`` with the place on the
+waitlist when the event is full — :mod:`campaignkit.codecs.waitlist` — or why
+the sign-up is not valid: an invalid name is listed with its reason, never
+dropped). The table
 lives in the bot's ``participants`` region; sign-up times already found are
 read back from it, so the history is walked only for new names.
 """
@@ -18,6 +21,7 @@ from campaignkit.wikitext.templates import find_calls, render_call
 
 NEW_EDITOR_WINDOW = timedelta(days=14)
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+WAITLISTED = "waitlisted"  # the status of a valid sign-up beyond the event's capacity
 
 
 @dataclass(frozen=True)
@@ -28,11 +32,18 @@ class ParticipantRow:
     signed_up: datetime | None
     new_editor: bool
     status: str
+    attended: bool = False  # checked in at the event ({{Participant|Name|attended=yes}})
+    waitlist: int | None = None  # place on the waitlist, 1 = the next to move up
 
     @property
     def valid(self) -> bool:
-        """Counted as a participant."""
+        """Counted as a participant (a waitlisted sign-up is not, until it moves up)."""
         return self.status == "ok"
+
+    @property
+    def waitlisted(self) -> bool:
+        """A valid sign-up that waits for a place."""
+        return self.status == WAITLISTED
 
 
 def is_new_editor(registration: datetime | None, start: datetime, end: datetime) -> bool:
@@ -83,9 +94,18 @@ def render_table(rows: list[ParticipantRow], manifest: Manifest) -> str:
     row_template = manifest.template("campaign_participants_row")
     valid = [r for r in rows if r.valid]
     new = sum(1 for r in valid if r.new_editor)
+    # Counts that are 0 are left out, so a table without capacity or check-in
+    # reads as it always did (and is not rewritten for nothing).
+    extra = {
+        "waitlisted": sum(1 for r in rows if r.waitlisted),
+        "attended": sum(1 for r in valid if r.attended),
+        "new_editors_attended": sum(1 for r in valid if r.attended and r.new_editor),
+    }
     lines = [
         f"{{{{{manifest.frame_name('campaign_participants_header')}|count={len(valid)}"
-        f"|new_editors={new}}}}}"
+        f"|new_editors={new}"
+        + "".join(f"|{name}={count}" for name, count in extra.items() if count)
+        + "}}"
     ]
     for row in rows:
         values = {
@@ -93,6 +113,8 @@ def render_table(rows: list[ParticipantRow], manifest: Manifest) -> str:
             "signed_up": format_time(row.signed_up),
             "new_editor": "yes" if row.new_editor else "",
             "status": row.status,
+            "waitlist": str(row.waitlist) if row.waitlist else "",
+            "attended": "yes" if row.attended else "",
         }
         lines.append(render_call(row_template, {k: v for k, v in values.items() if v}, inline=True))
     lines.append(f"{{{{{manifest.frame_name('campaign_participants_end')}}}}}")
@@ -104,12 +126,15 @@ def read_table(region_text: str, manifest: Manifest) -> list[ParticipantRow]:
     rows = []
     for call in find_calls(region_text, manifest.template("campaign_participants_row")):
         values = call.values
+        place = values.get("waitlist", "").strip()
         rows.append(
             ParticipantRow(
                 user=values.get("user", ""),
                 signed_up=parse_time(values.get("signed_up", "")),
                 new_editor=values.get("new_editor", "") == "yes",
                 status=values.get("status", ""),
+                attended=values.get("attended", "") == "yes",
+                waitlist=int(place) if place.isdigit() else None,
             )
         )
     return rows

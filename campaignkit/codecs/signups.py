@@ -26,7 +26,9 @@ from campaignkit.codecs.usernames import (
     unique_in_order,
     user_from_link_target,
 )
+from campaignkit.contract import PARTICIPANT
 from campaignkit.manifest import Manifest
+from campaignkit.validation import InvalidValue, parse_value
 from campaignkit.wikitext.regions import strip_regions
 from campaignkit.wikitext.templates import find_calls
 
@@ -80,6 +82,27 @@ def read_signups(
             problems.append(f"{{{{{call.name_used}}}}} without a username")
     names.extend(_signature_names(human_text, manifest.signup_headings, namespaces))
     return Signups(unique_in_order(names), problems)
+
+
+def attended_names(
+    text: str, manifest: Manifest, namespaces: UserNamespaces, page: str = ""
+) -> set[str]:
+    """Who was checked in: ``{{Participant|Name|attended=yes}}`` in the human-owned text.
+
+    Only the template carries attendance (a signature cannot); any of a
+    person's calls saying yes is enough, so a second sign-up line does not undo it.
+    """
+    spec = PARTICIPANT.field("attended")
+    found = set()
+    for call in find_calls(strip_regions(text, page), manifest.template("participant")):
+        try:
+            came = parse_value(spec, call.values.get("attended", ""))
+        except InvalidValue:
+            continue  # a typo in attended= is shown by the template, not guessed at
+        name = normalize_username(call.values.get("1", ""), namespaces)
+        if came and name:
+            found.add(name)
+    return found
 
 
 def signed_up_names(text: str, manifest: Manifest, namespaces: UserNamespaces) -> set[str]:

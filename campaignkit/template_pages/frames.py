@@ -22,6 +22,26 @@ _NEW_EDITORS = FieldSpec(
     "New editors",
     "How many of them are new editors; shown above the table.",
 )
+_SEATING = (
+    FieldSpec(
+        "waitlisted",
+        Kind.INTEGER,
+        "Waitlisted",
+        "Valid sign-ups beyond the event's capacity; shown above the table when there are any.",
+    ),
+    FieldSpec(
+        "attended",
+        Kind.INTEGER,
+        "Attended",
+        "Participants checked in at the event; shown above the table when there are any.",
+    ),
+    FieldSpec(
+        "new_editors_attended",
+        Kind.INTEGER,
+        "New editors who attended",
+        "How many of those checked in are new editors.",
+    ),
+)
 _TOTALS = (
     FieldSpec("events", Kind.INTEGER, "Events", "Number of events; shown in a totals row."),
     FieldSpec("participants", Kind.INTEGER, "Participants", "Participants of all events together."),
@@ -39,7 +59,7 @@ _WORKLIST_COUNTS = (
 # Besides the row count, what the bot passes to each frame (see bot/campaign_table.py,
 # bot/participants.py and the worklist header's source).
 _EXTRA_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
-    "campaign_participants_header": (_NEW_EDITORS,),
+    "campaign_participants_header": (_NEW_EDITORS, *_SEATING),
     "campaign_events_end": _TOTALS,
     "campaign_worklist_header": _WORKLIST_COUNTS,
 }
