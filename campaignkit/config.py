@@ -115,6 +115,9 @@ class Settings:
     # The hub page the bot keeps with every campaign's events (its data page beside
     # it, "<page>/events.json"); empty: no calendar.
     calendar_page: str = "Campaign events"
+    notify: Mapping[str, Any] = field(
+        default_factory=dict
+    )  # [notify], checked by bot.notifications.settings
 
     @property
     def hub(self) -> WikiConfig:
@@ -330,6 +333,7 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
     docs_url = tool.text("docs_url", default=Settings.docs_url)
     tool.reject_unknown()
     web = top.table("web", required=False)
+    notify = top.table("notify", required=False)
     metrics = _Section(top.table("metrics", required=False), path, "metrics")
     file_wiki = metrics.text("file_wiki", default="")
     wikidata_wiki = metrics.text("wikidata_wiki", default="")
@@ -367,4 +371,5 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
         file_wiki=file_wiki,
         wikidata_wiki=wikidata_wiki,
         calendar_page=calendar_page,
+        notify=notify,
     )
