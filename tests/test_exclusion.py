@@ -28,3 +28,29 @@ from campaignkit.wiki.exclusion import bot_may_edit
 )
 def test_exclusion_rules(text, allowed):
     assert bot_may_edit(text, "CampaignBot") is allowed
+
+
+@pytest.mark.parametrize(
+    ("text", "allowed"),
+    [
+        ("plain talk page", True),
+        ("{{bots|optout=all}}", False),
+        ("{{bots|optout=campaignkit}}", False),
+        ("{{bots|optout=reminder}}", False),
+        ("{{bots|optout=thanks}}", True),  # only thank-yous refused: reminders still come
+        ("{{bots|optout=nosource, nolicense}}", True),
+        ("{{Bots|optout=Campaignkit}}", False),
+        ("<!-- {{bots|optout=all}} -->", True),
+        ("{{nobots}}", False),
+        ("{{bots|deny=CampaignBot}}", False),
+        ("{{bots|allow=CampaignBot|optout=all}}", False),
+    ],
+)
+def test_message_opt_out(text, allowed):
+    from campaignkit.wiki.exclusion import bot_may_notify
+
+    assert bot_may_notify(text, "CampaignBot", {"campaignkit", "reminder"}) is allowed
+
+
+def test_opt_out_does_not_stop_other_edits():
+    assert bot_may_edit("{{bots|optout=all}}", "CampaignBot")
