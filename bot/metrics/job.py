@@ -15,7 +15,8 @@ One run:
    nobots, read-back), only when a figure changed — a new "as of" time alone is
    not worth an edit.
 5. On the hub, write each campaign page's region: totals and a row per event.
-6. Store a snapshot of every page's figures.
+6. Store a snapshot of every page's figures, and each event's figures per
+   participant (for the thank-you messages of ``campaignkit notify``).
 
 A source that fails for an event leaves the event page as it was and its
 campaign row at the last good figures (from the snapshots), with the error in
@@ -39,6 +40,7 @@ from bot.metrics.compute import (
 )
 from bot.metrics.definitions import ContributionSource, EventWindow, Participant, SourceError
 from bot.metrics.event_participants import participants_of_events
+from bot.metrics.participant_snapshots import ParticipantSnapshots
 from bot.metrics.references import ReferenceCounter
 from bot.metrics.report import CampaignReport, EventReport
 from bot.metrics.snapshots import SnapshotStore
@@ -131,6 +133,7 @@ class MetricsJob(BotTask):
         self.worklists: dict[str, dict[str, int]] = {}
         self.campaign_pages: list[tuple[PageText, Campaign]] = []
         self.references = ReferenceCounter(settings.database_url)
+        self.participant_store = ParticipantSnapshots(settings.database_url)
         self.started = now()
 
     # --- helpers ---------------------------------------------------------------
@@ -495,6 +498,10 @@ class MetricsJob(BotTask):
         self.store.record(self.summary.run_id, now, self.source.name, entries)
         for (wiki, page), result in self.run.results.items():
             self.store.remember_created(wiki, page, result.created)
+            # Each participant's own figures, for the thank-you after the event.
+            self.participant_store.replace(
+                self.summary.run_id, now, wiki, page, result.per_participant
+            )
 
     # --- the run ---------------------------------------------------------------------------
 
