@@ -153,8 +153,18 @@ CAMPAIGN = TemplateSpec(
             "topic",
             Kind.TEXT,
             "Topic",
-            "What the campaign is about.",
+            "What the campaign is about; several topics separated by commas. The "
+            "movement-wide calendar filters by these words, as written here.",
             example="Climate and environment",
+        ),
+        _f(
+            "parent",
+            Kind.TITLE,
+            "Part of campaign",
+            "Title of a wider campaign on the hub that this one is part of (a national "
+            "edition of a global campaign); the wider campaign's tables and figures include "
+            "this one's events.",
+            example="WikiForHumanRights 2027",
         ),
         _f(
             "organizers",
@@ -413,6 +423,14 @@ CAMPAIGN_EVENTS_ROW = TemplateSpec(
         _f("location", Kind.TEXT, "Location", "Venue and city."),
         _f("coordinates", Kind.COORDINATES, "Coordinates", "For the map (not shown)."),
         _f("country", Kind.COUNTRY, "Country", "ISO 3166-1 code (not shown)."),
+        _f("language", Kind.LANGUAGE, "Language", "Language code of the event (not shown)."),
+        _f(
+            "signup",
+            Kind.CHOICE,
+            "Sign-up",
+            "open or closed (not shown).",
+            choices=SIGNUP_STATES,
+        ),
         _f("wiki", Kind.WIKI, "Wiki", "Where the edits happen."),
         _f("organizers", Kind.USERS, "Organizers", "Usernames."),
         _f("participants", Kind.INTEGER, "Participants", "Number of valid sign-ups."),
@@ -426,6 +444,49 @@ CAMPAIGN_EVENTS_ROW = TemplateSpec(
             "upcoming, ongoing or ended.",
             choices=("upcoming", "ongoing", "ended"),
         ),
+    ),
+)
+
+CAMPAIGN_EVENTS_LIST = TemplateSpec(
+    key="campaign_events_list",
+    name="Campaign events list",
+    description="The next events of every campaign, from the bot's calendar data on the hub "
+    "wiki; put it on any page of the hub and it stays current by itself. Without "
+    "parameters: ongoing and upcoming events. Every filter narrows the list.",
+    fields=(
+        _f("topic", Kind.TEXT, "Topic", "Only campaigns with this topic.", example="Climate"),
+        _f("country", Kind.COUNTRY, "Country", "Only events in this country.", example="NG"),
+        _f(
+            "format",
+            Kind.CHOICE,
+            "Format",
+            "Only online, in-person or hybrid events.",
+            choices=EVENT_FORMATS,
+        ),
+        _f("language", Kind.LANGUAGE, "Language", "Only events in this language.", example="yo"),
+        _f("wiki", Kind.WIKI, "Wiki", "Only events whose edits happen on this wiki."),
+        _f(
+            "campaign",
+            Kind.TITLE,
+            "Campaign",
+            "Only events of this campaign (and of the campaigns that are part of it).",
+            example="WikiForHumanRights 2027",
+        ),
+        _f(
+            "from",
+            Kind.DATE,
+            "From",
+            "Events that end on or after this day (YYYY-MM-DD); default: today.",
+            example="2027-04-01",
+        ),
+        _f(
+            "to",
+            Kind.DATE,
+            "To",
+            "Events that start on or before this day (YYYY-MM-DD).",
+            example="2027-06-30",
+        ),
+        _f("limit", Kind.INTEGER, "Limit", "Show at most this many events.", default="20"),
     ),
 )
 
@@ -583,6 +644,7 @@ TEMPLATES: dict[str, TemplateSpec] = {
         CAMPAIGN_WORKLIST_ROW,
         WORKLIST_CLAIM,
         CAMPAIGN_METRICS,
+        CAMPAIGN_EVENTS_LIST,
     )
 }
 
@@ -602,6 +664,7 @@ REGIONS = {
     "worklist": RegionSpec("worklist", "The worklist table."),
     "metrics": RegionSpec("metrics", "Metrics of an event or campaign."),
     "data": RegionSpec("data", "Machine-readable JSON and GeoJSON of a campaign."),
+    "calendar": RegionSpec("calendar", "Every campaign's events on the hub's calendar page."),
 }
 
 # The ids the bot writes in its markers; code names regions by these, never by literals.
@@ -609,3 +672,4 @@ EVENTS_REGION = REGIONS["events"].id
 PARTICIPANTS_REGION = REGIONS["participants"].id
 WORKLIST_REGION = REGIONS["worklist"].id
 METRICS_REGION = REGIONS["metrics"].id
+CALENDAR_REGION = REGIONS["calendar"].id

@@ -102,6 +102,7 @@ class Campaign(ContractModel):
     end: date
     hashtag: str = ""
     topic: str = ""
+    parent: str = ""
     organizers: tuple[str, ...] = ()
     description: str = ""
     upload_category: str = ""

@@ -83,6 +83,8 @@ def row_for_event(
         "location": event.location,
         "coordinates": str(event.coordinates) if event.coordinates else "",
         "country": event.country or "",
+        "language": event.language or "",
+        "signup": event.signup,  # with language, for the movement-wide calendar
         "wiki": event.page.wiki,
         "organizers": ", ".join(event.organizers),
         "participants": str(participants),

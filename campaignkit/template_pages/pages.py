@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from campaignkit import __version__
+from campaignkit.codecs.calendar_data import data_title
 from campaignkit.config import Settings
 from campaignkit.contract import TEMPLATES, TemplateSpec
 from campaignkit.manifest import Manifest, load_manifest
@@ -73,17 +74,22 @@ class WikiTarget:
     wikis: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     version: str = __version__
     docs_url: str = Settings.docs_url
+    # The bot's calendar data page, for {{Campaign events list}}; only on the hub,
+    # because mw.loadJsonData reads pages of its own wiki.
+    calendar_data: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings, wiki_id: str) -> WikiTarget:
         """The target for one configured wiki: its id, language, and the other wikis' URLs."""
         wiki = settings.wiki(wiki_id)
+        calendar = settings.calendar_page if wiki.id == settings.hub_id else ""
         return cls(
             wiki_id=wiki.id,
             lang=wiki.lang,
             hub_id=settings.hub_id,
             wikis={w.id: (w.index_url, w.lang) for w in settings.wikis.values()},
             docs_url=settings.docs_url,
+            calendar_data=data_title(calendar) if calendar else "",
         )
 
 
@@ -124,6 +130,7 @@ def wikis_module(target: WikiTarget) -> str:
         "return {",
         f"\tcurrent = {_lua_string(target.wiki_id)},",
         f"\thub = {_lua_string(target.hub_id)},",
+        f"\tcalendar_data = {_lua_string(target.calendar_data)},",
         "\twikis = {",
     ]
     for wiki_id, (index_url, lang) in sorted(target.wikis.items()):

@@ -240,4 +240,249 @@ function p.check(frame)
 	return note
 end
 
+--[[
+The movement-wide calendar: {{Campaign events list|topic=|country=|format=|language=
+|wiki=|campaign=|from=|to=|limit=}} on any page of the hub.
+
+The bot keeps the data page (every campaign's events, sorted by start, as rows
+under "columns"); this reads it with mw.loadJsonData, which MediaWiki caches for
+the parse and records as a dependency: when the bot saves new data, pages that
+embed the list are rendered again, with no edit to them. The filters follow the
+same rules as campaignkit/codecs/calendar_data.py (the webservice's /events), and
+a test renders both on the same data: from (default today) keeps events whose
+local end date is on or after it, to those whose local start date is on or
+before it, campaign also matches the campaigns that are part of it, topic
+compares without case with the campaign's topics (its own and its wider
+campaigns'). A filter with a bad value is named in a note and left out, so a
+typo never empties an affiliate's page.
+]]
+
+local CALENDAR = {
+	when = [==[@@msg:calendar.when@@]==],
+	event = [==[@@msg:calendar.event@@]==],
+	campaign = [==[@@msg:calendar.campaign@@]==],
+	format = [==[@@msg:calendar.format@@]==],
+	place = [==[@@msg:calendar.place@@]==],
+	language = [==[@@msg:calendar.language@@]==],
+	wiki = [==[@@msg:calendar.wiki@@]==],
+	signup = [==[@@msg:calendar.signup@@]==],
+	signup_open = [==[@@msg:calendar.signup_open@@]==],
+	signup_closed = [==[@@msg:calendar.signup_closed@@]==],
+	none = [==[@@msg:calendar.none@@]==],
+	no_data = [==[@@msg:calendar.no_data@@]==],
+	more = [==[@@msg:calendar.more@@]==],
+	ignored = [==[@@msg:calendar.ignored@@]==],
+}
+local FORMAT_LABELS = {
+	online = [==[@@msg:choice.format.online@@]==],
+	['in-person'] = [==[@@msg:choice.format.in-person@@]==],
+	hybrid = [==[@@msg:choice.format.hybrid@@]==],
+}
+local DEFAULT_LIMIT, MAX_LIMIT = 20, 500
+local EXACT_FILTERS = { 'country', 'format', 'language', 'wiki' }
+
+local function one_line(value)
+	return trim(mw.ustring.gsub(value or '', '%s+', ' '))
+end
+
+local function day_or_nil(text)
+	local y, m, d = mw.ustring.match(text, '^(%d%d%d%d)%-(%d%d)%-(%d%d)$')
+	if y == nil then
+		return nil
+	end
+	local month, day = tonumber(m), tonumber(d)
+	local days = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 }
+	if month < 1 or month > 12 or day < 1 or day > days[month] then
+		return nil
+	end
+	local year = tonumber(y)
+	if month == 2 and day == 29 and not (year % 4 == 0 and (year % 100 ~= 0 or year % 400 == 0)) then
+		return nil
+	end
+	return text
+end
+
+-- The filters as calendar_data.parse_filters reads them; bad ones are listed in ignored.
+local function calendar_filters(args)
+	local f, ignored = {}, {}
+	local function set(name, value)
+		if value ~= '' then
+			f[name] = value
+		end
+	end
+	set('topic', mw.ustring.lower(one_line(args.topic)))
+	set('country', mw.ustring.upper(one_line(args.country)))
+	set('language', mw.ustring.lower(one_line(args.language)))
+	set('wiki', mw.ustring.lower(one_line(args.wiki)))
+	local format = mw.ustring.lower(one_line(args.format))
+	if format ~= '' and FORMAT_LABELS[format] == nil then
+		table.insert(ignored, 'format')
+	else
+		set('format', format)
+	end
+	local campaign = one_line(mw.ustring.gsub(args.campaign or '', '_', ' '))
+	set('campaign', mw.ustring.upper(mw.ustring.sub(campaign, 1, 1)) .. mw.ustring.sub(campaign, 2))
+	for _, name in ipairs({ 'from', 'to' }) do
+		local text = one_line(args[name])
+		if text ~= '' and day_or_nil(text) == nil then
+			table.insert(ignored, name)
+		else
+			set(name, text)
+		end
+	end
+	local limit = one_line(args.limit)
+	f.limit = DEFAULT_LIMIT
+	if limit ~= '' then
+		local number = mw.ustring.match(limit, '^%d+$') and tonumber(limit)
+		if not number or number < 1 then
+			table.insert(ignored, 'limit')
+		else
+			f.limit = math.min(number, MAX_LIMIT)
+		end
+	end
+	return f, ignored
+end
+
+local function campaign_passes(f, title, campaign)
+	if f.campaign ~= nil and f.campaign ~= title then
+		local found = false
+		for _, ancestor in ipairs(campaign.ancestors or {}) do
+			if ancestor == f.campaign then
+				found = true
+				break
+			end
+		end
+		if not found then
+			return false
+		end
+	end
+	if f.topic ~= nil then
+		for _, topic in ipairs(campaign.topics or {}) do
+			if mw.ustring.lower(topic) == f.topic then
+				return true
+			end
+		end
+		return false
+	end
+	return true
+end
+
+local function event_when(lang, start, finish, zone)
+	local start_day, end_day = string.sub(start, 1, 10), string.sub(finish, 1, 10)
+	local text
+	if start_day == end_day then
+		text = lang:formatDate('j F Y', start_day) .. ', ' .. string.sub(start, 12, 16)
+			.. '–' .. string.sub(finish, 12, 16)
+	else
+		text = lang:formatDate('j F Y', start_day) .. ' ' .. string.sub(start, 12, 16) .. ' – '
+			.. lang:formatDate('j F Y', end_day) .. ' ' .. string.sub(finish, 12, 16)
+	end
+	return text .. '<br /><small>' .. mw.text.nowiki(zone) .. '</small>'
+end
+
+local function wiki_link(id)
+	local wiki = wikis.wikis[id]
+	if wiki == nil then
+		return mw.text.nowiki(id)
+	end
+	return '[' .. wiki.index .. ' ' .. id .. ']'
+end
+
+local function calendar_note(text)
+	return '<div class="campaignkit-calendar-note" style="@@style:note@@">' .. text .. '</div>'
+end
+
+--- {{#invoke:Campaignkit|events_list|topic=…|country=…|…|limit=…}}: see above.
+function p.events_list(frame)
+	local data_title = wikis.calendar_data or ''
+	if data_title == '' then
+		return calendar_note(CALENDAR.no_data)
+	end
+	local ok, data = pcall(mw.loadJsonData, data_title)
+	if not ok or type(data) ~= 'table' or data.columns == nil or data.events == nil then
+		return calendar_note(CALENDAR.no_data)
+	end
+	local col = {}
+	for index, name in ipairs(data.columns) do
+		col[name] = index
+	end
+	local f, ignored = calendar_filters(frame.args)
+	local today = os.date('!%Y-%m-%d')
+	local campaigns = data.campaigns or {}
+	local countries = (data.names or {}).countries or {}
+	local languages = (data.names or {}).languages or {}
+	local passes = {}
+	local lang = mw.getContentLanguage()
+	local out, shown, more, month = {}, 0, false, nil
+	for _, ev in ipairs(data.events) do
+		local ok_event = string.sub(ev[col['end']], 1, 10) >= (f.from or today)
+			and (f.to == nil or string.sub(ev[col.start], 1, 10) <= f.to)
+		if ok_event then
+			for _, name in ipairs(EXACT_FILTERS) do
+				if f[name] ~= nil and ev[col[name]] ~= f[name] then
+					ok_event = false
+					break
+				end
+			end
+		end
+		if ok_event then
+			local title = ev[col.campaign]
+			if passes[title] == nil then
+				passes[title] = campaign_passes(f, title, campaigns[title] or {})
+			end
+			ok_event = passes[title]
+		end
+		if ok_event then
+			if shown == f.limit then
+				more = true
+				break
+			end
+			shown = shown + 1
+			local this_month = string.sub(ev[col.start], 1, 7)
+			if this_month ~= month then
+				month = this_month
+				table.insert(out, '<tr><th colspan="8" scope="colgroup" style="text-align:start;">'
+					.. lang:formatDate('F Y', month .. '-01') .. '</th></tr>')
+			end
+			local campaign = campaigns[ev[col.campaign]] or {}
+			local place = mw.text.nowiki(ev[col.location])
+			local country = ev[col.country]
+			if country ~= '' then
+				place = place .. (place ~= '' and ', ' or '') .. mw.text.nowiki(countries[country] or country)
+			end
+			local language = ev[col.language]
+			local signup = CALENDAR.signup_closed
+			if ev[col.signup] ~= 'closed' and ev[col.status] ~= 'ended' then
+				signup = page_link(ev[col.event], CALENDAR.signup_open, ev[col.wiki])
+			end
+			table.insert(out, '<tr class="campaignkit-calendar-event">'
+				.. '<td>' .. event_when(lang, ev[col.start], ev[col['end']], ev[col.timezone]) .. '</td>'
+				.. '<td>' .. page_link(ev[col.event], mw.text.nowiki(ev[col.name]), ev[col.wiki]) .. '</td>'
+				.. '<td>' .. page_link(ev[col.campaign], mw.text.nowiki(campaign.name or ev[col.campaign]), '') .. '</td>'
+				.. '<td>' .. (FORMAT_LABELS[ev[col.format]] or mw.text.nowiki(ev[col.format])) .. '</td>'
+				.. '<td>' .. place .. '</td>'
+				.. '<td>' .. mw.text.nowiki(languages[language] or language) .. '</td>'
+				.. '<td>' .. wiki_link(ev[col.wiki]) .. '</td>'
+				.. '<td>' .. signup .. '</td></tr>')
+		end
+	end
+	local result = ''
+	if #ignored > 0 then
+		result = calendar_note(CALENDAR.ignored .. ' ' .. table.concat(ignored, ', '))
+	end
+	if shown == 0 then
+		return result .. calendar_note(CALENDAR.none)
+	end
+	result = result .. '<table class="wikitable campaignkit-calendar">'
+		.. '<tr><th scope="col">' .. CALENDAR.when .. '</th><th scope="col">' .. CALENDAR.event
+		.. '</th><th scope="col">' .. CALENDAR.campaign .. '</th><th scope="col">' .. CALENDAR.format
+		.. '</th><th scope="col">' .. CALENDAR.place .. '</th><th scope="col">' .. CALENDAR.language
+		.. '</th><th scope="col">' .. CALENDAR.wiki .. '</th><th scope="col">' .. CALENDAR.signup
+		.. '</th></tr>' .. table.concat(out) .. '</table>'
+	if more and data.calendar ~= nil then
+		result = result .. '<p>' .. page_link(data.calendar, CALENDAR.more, '') .. '</p>'
+	end
+	return result
+end
+
 return p
