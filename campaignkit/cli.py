@@ -52,6 +52,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "bot.metrics.cli",
         "Measure one event or campaign PAGE now and print its metrics; write nothing.",
     ),
+    "notify": (
+        "bot.notifications.cli",
+        "Post reminders before events and thank-yous with each person's figures after.",
+    ),
     "web": (
         "webservice.cli",
         "Serve the organizers' web app (forms, dashboards, feeds, API).",
