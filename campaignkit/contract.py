@@ -130,7 +130,8 @@ CAMPAIGN = TemplateSpec(
             "start",
             Kind.DATE,
             "Start date",
-            "First day of the campaign (YYYY-MM-DD).",
+            "First day of the campaign: 2027-04-15, or 15 April 2027 (month names in English or "
+            "the wiki's language).",
             required=True,
             example="2027-04-15",
         ),
@@ -138,7 +139,7 @@ CAMPAIGN = TemplateSpec(
             "end",
             Kind.DATE,
             "End date",
-            "Last day of the campaign (YYYY-MM-DD).",
+            "Last day of the campaign: 2027-05-15, or 15 May 2027.",
             required=True,
             example="2027-05-15",
         ),
@@ -209,7 +210,9 @@ CAMPAIGN_EVENT = TemplateSpec(
             "start",
             Kind.DATETIME,
             "Start",
-            "Start, local time (YYYY-MM-DD HH:MM).",
+            "Start, local time: 2027-04-20 10:00, 2027-04-20T10:00, or 20 April 2027 10:00 "
+            "(month names in English or the wiki's language). A date alone starts at 00:00. "
+            "No UTC offset: the time zone goes in the timezone field.",
             required=True,
             example="2027-04-20 10:00",
         ),
@@ -217,7 +220,8 @@ CAMPAIGN_EVENT = TemplateSpec(
             "end",
             Kind.DATETIME,
             "End",
-            "End, local time (YYYY-MM-DD HH:MM).",
+            "End, local time, written like the start. A date alone ends at 23:59 that day, "
+            "so start=2027-04-20 and end=2027-04-20 is one whole day.",
             required=True,
             example="2027-04-20 16:00",
         ),
@@ -225,7 +229,8 @@ CAMPAIGN_EVENT = TemplateSpec(
             "timezone",
             Kind.TIMEZONE,
             "Time zone",
-            "IANA time zone of start and end.",
+            "IANA time zone of start and end, e.g. Africa/Lagos (not an abbreviation such as "
+            "WAT, nor an offset: the event cannot be listed with a time until it is one).",
             default="UTC",
             example="Africa/Lagos",
         ),
@@ -444,6 +449,13 @@ CAMPAIGN_EVENTS_ROW = TemplateSpec(
             "upcoming, ongoing or ended.",
             choices=("upcoming", "ongoing", "ended"),
         ),
+        _f(
+            "problem",
+            Kind.TEXT,
+            "Needs fixing",
+            "Why the event page cannot be read (page, template, field); the row then "
+            "counts nothing until the page is fixed.",
+        ),
     ),
 )
 
@@ -539,6 +551,13 @@ CAMPAIGN_WORKLIST_ROW = TemplateSpec(
         _f("claimed_by", Kind.USERS, "Claimed by", "Who works on it."),
         _f("done", Kind.BOOLEAN, "Done", "yes when marked done."),
         _f("bytes_added", Kind.INTEGER, "Bytes added", "By participants during the event."),
+        _f(
+            "unlisted",
+            Kind.BOOLEAN,
+            "Claimed, not in the list",
+            "yes when someone claimed an article that the sources do not list (a typo, or an "
+            "article taken out); such rows are not counted in the totals.",
+        ),
     ),
 )
 

@@ -97,7 +97,9 @@ class EventOutcome:
                 attended=self.attended,
             )
         values = dict(self.recorded_row or {})
-        values["status"] = campaign_table.status_from_row(values, now) or values.get("status", "")
+        status = campaign_table.status_from_row(values, now) or values.get("status", "")
+        if status:  # a "needs fixing" row has none
+            values["status"] = status
         return EventRow(self.wiki, self.title, values)
 
 

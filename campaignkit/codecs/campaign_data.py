@@ -17,7 +17,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from campaignkit.codecs.events_table import EventRow
+from campaignkit.codecs.events_table import EventRow, needs_fixing
 
 INTEGER_COLUMNS = ("participants", "new_editors")
 SOMETIMES_COLUMNS = ("waitlisted", "attended")  # only on events that have some
@@ -42,7 +42,14 @@ def _event_object(row: EventRow) -> dict[str, Any]:
 
 
 def events_json(campaign_title: str, rows: list[EventRow], as_of: datetime) -> str:
-    """The events table as JSON (stable key order, so unchanged data is unchanged text)."""
+    """The events table as JSON (stable key order, so unchanged data is unchanged text).
+
+    Event pages that cannot be read are listed apart, under ``needs_fixing``
+    (page, wiki, name, problem), so that calendars and feeds, which need
+    dates, never meet an event without them, and nobody loses sight of them.
+    """
+    broken = [row for row in rows if needs_fixing(row)]
+    rows = [row for row in rows if not needs_fixing(row)]
     document = {
         "campaign": campaign_title,
         "as_of": as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -53,6 +60,11 @@ def events_json(campaign_title: str, rows: list[EventRow], as_of: datetime) -> s
         },
         "events": [_event_object(row) for row in rows],
     }
+    if broken:
+        document["needs_fixing"] = [
+            {k: row.values.get(k, "") for k in ("event", "wiki", "name", "problem")}
+            for row in broken
+        ]
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True)
 
 

@@ -6,7 +6,8 @@ participant and new-editor counts from the event's own table (and how many
 are waitlisted or were checked in, when any are), and a status
 computed from the dates. Rows are read back from the region so that an event
 whose wiki or page cannot be read keeps its previous row: a failed source is
-not an empty list.
+not an empty list. An event page that names the campaign but whose template
+cannot be read gets a "needs fixing" row with the problem, counting nothing.
 """
 
 from __future__ import annotations
@@ -96,6 +97,22 @@ def row_for_event(
     return EventRow(event.page.wiki, event.page.title, {k: v for k, v in values.items() if v})
 
 
+def row_for_unreadable(wiki: str, title: str, name: str, problem: str) -> EventRow:
+    """The row of an event page that names the campaign but cannot be read.
+
+    It is listed, so nobody wonders where the event went, says what needs
+    fixing (the first problem: page, template, field), and counts nothing: no
+    participants, no status, since its dates or time zone may be the problem.
+    """
+    values = {"event": title, "name": name or title, "wiki": wiki, "problem": problem}
+    return EventRow(wiki, title, values)
+
+
+def needs_fixing(row: EventRow) -> bool:
+    """Whether a row stands for an event page that cannot be read."""
+    return bool(row.values.get("problem"))
+
+
 def sort_rows(rows: list[EventRow]) -> list[EventRow]:
     """By start date, then wiki and title, so the table is stable between runs."""
     return sorted(rows, key=lambda r: (r.values.get("start", ""), r.wiki, r.event))
@@ -106,10 +123,11 @@ def render_table(rows: list[EventRow], manifest: Manifest) -> str:
     row_template = manifest.template("campaign_events_row")
     participants = sum(r.number("participants") for r in rows)
     new_editors = sum(r.number("new_editors") for r in rows)
+    events = sum(1 for r in rows if not needs_fixing(r))  # an unreadable page counts nothing
     lines = [f"{{{{{manifest.frame_name('campaign_events_header')}|count={len(rows)}}}}}"]
     lines += [render_call(row_template, row.values, inline=True) for row in rows]
     lines.append(
-        f"{{{{{manifest.frame_name('campaign_events_end')}|events={len(rows)}"
+        f"{{{{{manifest.frame_name('campaign_events_end')}|events={events}"
         f"|participants={participants}|new_editors={new_editors}}}}}"
     )
     return "\n".join(lines)
