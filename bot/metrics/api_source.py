@@ -17,12 +17,14 @@ source; the replicas source reads the ``archive`` table and sees it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.metrics.definitions import (
     API_TIME_FORMAT,
     MAIN_NAMESPACE,
+    NEW_REDIRECT_TAG,
     Contribution,
     CreatedArticle,
     FileUsage,
@@ -37,7 +39,7 @@ from campaignkit.wiki.connection import WikiConnection, WikiFarm
 from campaignkit.wiki.errors import WikiError
 from campaignkit.wiki.users import parse_timestamp
 
-CONTRIBUTION_PROPS = "ids|title|timestamp|size|sizediff|flags"
+CONTRIBUTION_PROPS = "ids|title|timestamp|size|sizediff|flags|tags"
 FILE_NAMESPACE = 6
 
 
@@ -62,6 +64,7 @@ def _contribution(entry: dict[str, Any]) -> Contribution:
         size_diff=size_diff,
         new_page=new_page,
         parent_id=int(entry.get("parentid") or 0),
+        made_redirect=NEW_REDIRECT_TAG in entry.get("tags", ()),
     )
 
 
@@ -108,7 +111,27 @@ class ApiSource:
                 for entry in answer.get("query", {}).get("usercontribs", []):
                     contribution = _contribution(entry)
                     found[contribution.revid] = contribution
-        return sorted(found.values(), key=lambda c: (c.timestamp, c.revid))
+        redirects = self._redirects(
+            connection, {c.page_id for c in found.values() if c.in_main_namespace}
+        )
+        return sorted(
+            (replace(c, redirect=c.page_id in redirects) for c in found.values()),
+            key=lambda c: (c.timestamp, c.revid),
+        )
+
+    def _redirects(self, connection: WikiConnection, page_ids: set[int]) -> set[int]:
+        """Which of these pages are redirects now (``prop=info``, 50/500 ids per request).
+
+        ``usercontribs`` does not say; a page move's leftover redirect and an
+        article turned into a redirect must not count as articles.
+        """
+        found: set[int] = set()
+        for group in chunks([str(i) for i in sorted(page_ids)], batch_size(connection)):
+            for answer in self._query(connection, pageids="|".join(group), prop="info"):
+                for page in answer.get("query", {}).get("pages", []):
+                    if page.get("redirect"):
+                        found.add(int(page["pageid"]))
+        return found
 
     def deleted_creations(
         self,

@@ -169,6 +169,16 @@ def register(group: click.Group) -> None:
             found = measured.campaigns.get(title)
         for line in summary.errors:
             click.echo(f"error {line}", err=True)
+        unreadable = [
+            problems
+            for (event_wiki, event_page), problems in measured.unreadable.items()
+            if event_page == title and wiki in (None, event_wiki)
+        ]
+        if found is None and unreadable:
+            raise click.ClickException(
+                f"{title!r} is an event page whose {{{{Campaign event}}}} cannot be read, so "
+                f"it has no figures until it is fixed: {'; '.join(unreadable[0])}"
+            )
         if found is None:
             where = wiki or "any configured wiki"
             raise click.ClickException(

@@ -12,7 +12,7 @@ run (its source failed) adds its figures as they were.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -23,6 +23,7 @@ from bot.metrics.definitions import (
     FileUsage,
     Participant,
     Upload,
+    is_article_work,
     words_from_bytes,
 )
 from bot.metrics.wikidata import WikidataEdits, is_item
@@ -199,6 +200,7 @@ def event_figures(
     references: Mapping[int, int] | None = None,
     uploads: UploadsSeen | None = None,
     wikidata: WikidataEdits | None = None,
+    bookkeeping: Collection[str] = (),
 ) -> EventResult:
     """An event's metrics from its participants' edits (other users' edits are ignored).
 
@@ -206,26 +208,30 @@ def event_figures(
     delay, or ``None`` while that delay has not passed (retention unknown).
     ``references`` maps revision ids to the references they added; ``uploads``
     and ``wikidata`` are ``None`` when no file wiki or Wikidata wiki is configured
-    (their figures are then unknown, not 0).
+    (their figures are then unknown, not 0). ``bookkeeping`` holds the titles of
+    the campaigns' own pages on the event's wiki: edits there count as edits,
+    never as article work (:func:`~bot.metrics.definitions.is_article_work`).
     """
     people = {p.name: p for p in participants}
     new_editors = {name for name, p in people.items() if p.new_editor}
     counted = [c for c in contributions if c.user in people and window.contains(c.timestamp)]
+    work = [c for c in counted if is_article_work(c, bookkeeping)]
     created: dict[int, CreatedArticle] = {}
-    for c in counted:
-        if c.in_main_namespace and c.new_page:
+    for c in work:
+        if c.new_page:
             article = CreatedArticle(window.wiki, c.page_id, c.title, c.user, c.timestamp)
             created[c.page_id] = article
-    edited_articles = {c.page_id for c in counted if c.in_main_namespace}
+    edited_articles = {c.page_id for c in work}
     improved = edited_articles - set(created)
-    positive = {c.revid: max(c.size_diff, 0) for c in counted if c.in_main_namespace}
-    refs = {
-        c.revid: max((references or {}).get(c.revid, 0), 0) for c in counted if c.in_main_namespace
-    }
+    positive = {c.revid: max(c.size_diff, 0) for c in work}
+    refs = {c.revid: max((references or {}).get(c.revid, 0), 0) for c in work}
     gone = {
         d.page_id: d
         for d in deleted
-        if d.user in people and window.contains(d.timestamp) and d.page_id not in created
+        if d.user in people
+        and window.contains(d.timestamp)
+        and d.page_id not in created
+        and d.title not in bookkeeping
     }
     retained = None if edited_after is None else new_editors & edited_after
     files, file_pages = _upload_figures(uploads, people, window)
@@ -261,7 +267,7 @@ def event_figures(
     for name, person in people.items():
         mine = [c for c in counted if c.user == name]
         mine_created = {a.page_id for a in created.values() if a.user == name}
-        mine_main = {c.page_id for c in mine if c.in_main_namespace}
+        mine_main = {c.page_id for c in mine if c.revid in positive}
         rows.append(
             ParticipantFigures(
                 user=name,

@@ -10,16 +10,21 @@ figures compare with the Dashboard's (see docs in the README section):
 - **edits**: revisions by participants on the event's wiki whose time lies in the event
   window (start and end included, converted from the event's time zone to UTC), in every
   namespace, on pages that still exist;
-- **articles created**: main-namespace pages whose first revision is a participant's
-  edit in the window and that still exist; **articles deleted** counts those deleted
-  since, apart;
-- **articles improved**: other main-namespace pages that participants edited in the window;
-- **bytes added**: the sum of the non-negative size changes of those main-namespace
-  edits (a removal counts 0, not minus); **words added**: bytes added / 5.175, rounded down;
+- **article work** (:func:`is_article_work`): an edit of a main-namespace page that is
+  an article: not a page of a campaign (campaign, event and sign-up, worklist, data
+  pages: the bookkeeping, wherever it is), not a page that is a redirect when
+  measured, and not the edit that made a page a redirect (MediaWiki tags it
+  ``mw-new-redirect``; a page move's leftover redirect too). The Dashboard counts
+  redirects as created articles (WikiEduDashboard#1135); we do not;
+- **articles created**: pages whose first revision is a participant's article work in
+  the window and that still exist; **articles deleted** counts those deleted since, apart;
+- **articles improved**: other pages on which participants did article work in the window;
+- **bytes added**: the sum of the non-negative size changes of that article work (a
+  removal counts 0, not minus); **words added**: bytes added / 5.175, rounded down;
 - **worklist items done**: rows of the event's worklist marked done;
 - **retention**: new editors with an edit (any namespace) more than 7 days after the end;
   unknown until those 7 days have passed;
-- **references added**: for each of those main-namespace edits, the references in the
+- **references added**: for each edit of article work, the references in the
   revision minus those in its parent, never below 0 (a new article counts all its
   references); what a reference is comes from the wiki's manifest
   (:mod:`bot.metrics.references`);
@@ -36,7 +41,7 @@ figures compare with the Dashboard's (see docs in the README section):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -46,6 +51,7 @@ RETENTION_DELAY = timedelta(days=7)
 MAIN_NAMESPACE = 0
 API_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 SQL_TIME_FORMAT = "%Y%m%d%H%M%S"
+NEW_REDIRECT_TAG = "mw-new-redirect"  # MediaWiki's tag on an edit that makes a redirect
 
 
 class SourceError(Exception):
@@ -121,11 +127,29 @@ class Contribution:
     size_diff: int  # size minus the parent revision's size; a first revision's whole size
     new_page: bool  # the first revision of its page
     parent_id: int = 0  # the revision before it on its page (0 for a first revision)
+    redirect: bool = False  # the page is a redirect now (when measured)
+    made_redirect: bool = False  # this edit made the page a redirect (tag mw-new-redirect)
 
     @property
     def in_main_namespace(self) -> bool:
         """Articles are pages of the main namespace."""
         return self.namespace == MAIN_NAMESPACE
+
+
+def is_article_work(contribution: Contribution, bookkeeping: Collection[str] = ()) -> bool:
+    """Whether an edit counts toward articles created or improved, bytes and references.
+
+    ``bookkeeping`` holds the titles of the campaigns' own pages on the edit's
+    wiki: signing up on an event page or claiming on a worklist page in the
+    main namespace is taking part, not writing an article. Redirects are not
+    articles either, whether the page is one now or this edit made it one.
+    """
+    return (
+        contribution.in_main_namespace
+        and not contribution.redirect
+        and not contribution.made_redirect
+        and contribution.title not in bookkeeping
+    )
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,13 @@ from bot.metrics.compute import (
     event_figures,
     retention_due,
 )
-from bot.metrics.definitions import ContributionSource, EventWindow, Participant, SourceError
+from bot.metrics.definitions import (
+    ContributionSource,
+    EventWindow,
+    Participant,
+    SourceError,
+    is_article_work,
+)
 from bot.metrics.event_participants import participants_of_events
 from bot.metrics.participant_snapshots import ParticipantSnapshots
 from bot.metrics.references import ReferenceCounter
@@ -50,6 +56,8 @@ from bot.run.lease import RunLease
 from bot.run.loop import BotRun, BotTask, Priority, WorkItem
 from bot.run.summary import RunSummary
 from bot.run.writer import PageWriter
+from bot.worklists.sources import normalize_title
+from campaignkit.codecs import campaign_data
 from campaignkit.codecs.usernames import UserNamespaces
 from campaignkit.config import Settings
 from campaignkit.contract import METRICS_REGION
@@ -80,6 +88,8 @@ class MetricsRun:
     campaigns: dict[str, CampaignReport] = field(default_factory=dict)
     writes: list[EditResult] = field(default_factory=list)
     in_progress: str = ""  # another metrics run holds the lease: this one did nothing
+    unreadable: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    """Event pages of this run whose template cannot be read, with their problems."""
 
 
 @dataclass
@@ -89,6 +99,7 @@ class _Wiki:
     namespaces: UserNamespaces
     events: list[tuple[PageText, CampaignEvent]] = field(default_factory=list)
     failed: str = ""
+    event_titles: set[str] = field(default_factory=set)  # every page with {{Campaign event}}
 
 
 def _default_source(farm: WikiFarm) -> ContributionSource:
@@ -135,6 +146,9 @@ class MetricsJob(BotTask):
         self.references = ReferenceCounter(settings.database_url)
         self.participant_store = ParticipantSnapshots(settings.database_url)
         self.started = now()
+        self.campaign_titles: set[str] = set()  # every campaign page on the hub
+        self.bookkeeping: dict[str, frozenset[str]] = {}  # wiki -> the campaigns' own pages
+        self.others_unreadable = 0
 
     # --- helpers ---------------------------------------------------------------
 
@@ -188,6 +202,7 @@ class MetricsJob(BotTask):
             self.summary.error(f"{connection.id}: cannot list event pages: {error}")
             return
         self.summary.read(connection.id, len(pages))
+        wiki.event_titles = {page.title for page in pages}
         for page in pages:
             reading = read_event(
                 page.text,
@@ -198,8 +213,16 @@ class MetricsJob(BotTask):
                 hub_id=self.settings.hub_id,
             )
             if reading.model is None:
+                campaign = str(reading.values.get("campaign") or "")
+                if self.targets and not {page.title, campaign} & self.targets:
+                    # Someone else's page: a run for other pages does not fail on it.
+                    self.others_unreadable += 1
+                    continue
                 for problem in reading.errors:
                     self.summary.error(str(problem))
+                self.run.unreadable[(connection.id, page.title)] = [
+                    str(p) for p in reading.problems
+                ]
                 continue
             wiki.events.append((page, reading.model))
 
@@ -255,8 +278,11 @@ class MetricsJob(BotTask):
                 participants, window, [], worklist_done=worklist, **self._nothing_yet()
             )
         contributions = self.source.contributions(event.wiki, names, window.start, window.end)
+        bookkeeping = self.bookkeeping.get(event.wiki, frozenset())
         references = self.references.added(
-            self.farm[event.wiki], contributions, self._wiki(event.wiki).manifest.references
+            self.farm[event.wiki],
+            [c for c in contributions if is_article_work(c, bookkeeping)],
+            self._wiki(event.wiki).manifest.references,
         )
         uploads = self._uploads(event, names, window) if self.settings.file_wiki else None
         wikidata = None
@@ -290,6 +316,7 @@ class MetricsJob(BotTask):
             references=references,
             uploads=uploads,
             wikidata=wikidata,
+            bookkeeping=bookkeeping,
         )
 
     def _report(
@@ -453,6 +480,7 @@ class MetricsJob(BotTask):
         except WikiError as error:
             self.summary.error(f"{connection.id}: cannot list campaign pages: {error}")
             return
+        self.campaign_titles = {page.title for page in pages}
         for page in pages:
             if targets and page.title not in wanted:
                 continue
@@ -516,6 +544,40 @@ class MetricsJob(BotTask):
             if not wiki.failed:
                 self._participants_of_wiki(wiki, self.targets)
         self._read_campaigns(self.targets)
+        self._find_bookkeeping()
+        if self.others_unreadable:
+            self.summary.warn(
+                f"{self.others_unreadable} other event page(s) cannot be read; not part of "
+                "this run (a run for them, or campaignkit sync, names them)"
+            )
+
+    def _find_bookkeeping(self) -> None:
+        """The campaigns' own pages on each wiki: edits there are never article work.
+
+        Campaign pages and their data subpages, event pages (where people sign
+        up), worklist pages (where they claim articles) and the worklists that
+        events name: listed, not guessed from titles, so that a campaign that
+        keeps its pages in the main namespace does not count its bookkeeping
+        as articles improved.
+        """
+        for wiki_id in self.settings.wikis:
+            wiki = self._wiki(wiki_id)
+            titles = set(wiki.event_titles)
+            titles |= {normalize_title(e.worklist) for _p, e in wiki.events if e.worklist}
+            if wiki_id == self.settings.hub_id:
+                for campaign in self.campaign_titles:
+                    titles |= {campaign, *campaign_data.data_titles(campaign)}
+            template = wiki.manifest.template("worklist")
+            try:
+                listed = pages_embedding(wiki.connection, [template.name], with_text=False)
+            except WikiError as error:
+                self.summary.error(
+                    f"{wiki_id}: cannot list worklist pages, so edits on them might count "
+                    f"as article work: {error}"
+                )
+                listed = []
+            titles |= {page.title for page in listed}
+            self.bookkeeping[wiki_id] = frozenset(titles)
 
     def items(self, run: BotRun) -> Iterable[WorkItem]:
         """Events by start (their figures feed the campaigns), then the campaigns."""

@@ -25,6 +25,7 @@ from typing import Any
 
 from bot.metrics.definitions import (
     MAIN_NAMESPACE,
+    NEW_REDIRECT_TAG,
     SQL_TIME_FORMAT,
     Contribution,
     CreatedArticle,
@@ -51,6 +52,8 @@ class ReplicaTables:
     image: str = "image"
     categorylinks: str = "categorylinks"
     imagelinks: str = "imagelinks"
+    change_tag: str = "change_tag"
+    change_tag_def: str = "change_tag_def"
 
 
 LOCAL_TABLES = ReplicaTables(revision="revision", archive="archive")
@@ -146,7 +149,10 @@ class ReplicaSource:
         sql = (
             "SELECT c.rev_id, c.rev_parent_id, c.rev_timestamp,"
             " CAST(c.rev_len AS SIGNED) - CAST(IFNULL(p.rev_len, 0) AS SIGNED),"
-            " a.actor_name, g.page_id, g.page_namespace, g.page_title"
+            " a.actor_name, g.page_id, g.page_namespace, g.page_title, g.page_is_redirect,"
+            f" EXISTS (SELECT 1 FROM {t.change_tag} ct"
+            f" JOIN {t.change_tag_def} cd ON cd.ctd_id = ct.ct_tag_id"
+            f" WHERE ct.ct_rev_id = c.rev_id AND cd.ctd_name = '{NEW_REDIRECT_TAG}')"
             f" FROM {t.revision} c"
             f" JOIN {t.actor} a ON a.actor_id = c.rev_actor"
             f" LEFT JOIN {t.revision} p ON p.rev_id = c.rev_parent_id"
@@ -158,7 +164,7 @@ class ReplicaSource:
         found: dict[int, Contribution] = {}
         names = sorted(set(users))
         for row in self._rows(wiki, sql, names, sql_time(start), sql_time(end)):
-            revid, parent, stamp, size_diff, user, page_id, namespace, title = row
+            revid, parent, stamp, size_diff, user, page_id, namespace, title, redirect, tag = row
             new_page = not parent
             found[int(revid)] = Contribution(
                 user=_text(user),
@@ -170,6 +176,8 @@ class ReplicaSource:
                 size_diff=int(size_diff),
                 new_page=new_page,
                 parent_id=int(parent or 0),
+                redirect=bool(redirect),
+                made_redirect=bool(tag),
             )
         return sorted(found.values(), key=lambda c: (c.timestamp, c.revid))
 
@@ -181,7 +189,10 @@ class ReplicaSource:
         end: datetime,
         known: Iterable[CreatedArticle] = (),
     ) -> list[CreatedArticle]:
-        """First revisions of deleted main-namespace pages, from ``archive``."""
+        """First revisions of deleted main-namespace pages, from ``archive``.
+
+        A deleted page whose first revision made a redirect was no article.
+        """
         t = self.tables
         sql = (
             "SELECT ar.ar_page_id, ar.ar_title, ar.ar_timestamp, a.actor_name"
@@ -191,6 +202,9 @@ class ReplicaSource:
             f" AND ar.ar_namespace = {MAIN_NAMESPACE} AND ar.ar_parent_id = 0"
             " AND ar.ar_timestamp BETWEEN %s AND %s"
             f" AND ar.ar_deleted & {HIDDEN_USER} = 0"
+            f" AND NOT EXISTS (SELECT 1 FROM {t.change_tag} ct"
+            f" JOIN {t.change_tag_def} cd ON cd.ctd_id = ct.ct_tag_id"
+            f" WHERE ct.ct_rev_id = ar.ar_rev_id AND cd.ctd_name = '{NEW_REDIRECT_TAG}')"
         )
         found: dict[int, CreatedArticle] = {}
         names = sorted(set(users))
