@@ -212,6 +212,9 @@ class SyncJob(BotTask):
         self.campaign_records = PageRecords.beside(self.state, "sync-campaign")
         self.membership = PageRecords.beside(self.state, "event-campaign")
         self.campaign_digests: dict[str, str] = {}
+        # The revision each changed event page was last processed at: new sign-ups
+        # are dated from the revisions after it only (bot/sync/signup_times.py).
+        self.last_revids: dict[tuple[str, str], int] = {}
 
     # --- helpers ---------------------------------------------------------------
 
@@ -277,6 +280,8 @@ class SyncJob(BotTask):
             ):
                 self.unread.add((connection.id, title))  # of another campaign, as read before
             else:
+                if entry is not None:
+                    self.last_revids[(connection.id, title)] = entry.revid
                 titles.append(title)
         if not titles:
             return []
@@ -398,6 +403,8 @@ class SyncJob(BotTask):
                         names_in,
                         latest_timestamp=page.timestamp,
                         latest_parentid=page.parentid,
+                        latest_revid=page.revid,
+                        since_revid=self.last_revids.get((connection.id, page.title)),
                     )
                 )
             rows = participants.build_rows(
