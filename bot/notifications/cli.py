@@ -11,6 +11,7 @@ def register(group: click.Group) -> None:
     """Add ``notify`` to the ``campaignkit`` command."""
 
     @group.command("notify")
+    @click.argument("pages", nargs=-1)
     @click.option("--dry-run", is_flag=True, help="Print the messages as diffs; write nothing.")
     @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
     @click.option(
@@ -20,8 +21,16 @@ def register(group: click.Group) -> None:
         help="Time budget: start no message that would not be saved within N seconds.",
     )
     @click.pass_obj
-    def notify(run: RunContext, dry_run: bool, as_json: bool, max_seconds: float | None) -> None:
+    def notify(
+        run: RunContext,
+        pages: tuple[str, ...],
+        dry_run: bool,
+        as_json: bool,
+        max_seconds: float | None,
+    ) -> None:
         """Post reminders before events and thank-yous with each person's figures after.
+
+        With PAGE arguments, only those event pages (on any wiki).
 
         Only for events whose page says reminders=yes; each message once per
         event, person and kind; talk pages with {{nobots}} or
@@ -41,6 +50,7 @@ def register(group: click.Group) -> None:
             locks=PageLocks.for_settings(run.settings),
             max_seconds=max_seconds,
             exclusive=True,
+            targets=pages,
         )
         if in_progress:
             click.echo(in_progress)

@@ -138,8 +138,10 @@ class NotifyTask(BotTask):
         dry_run: bool = False,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         journal: NotificationJournal | None = None,
+        targets: Iterable[str] = (),
     ) -> None:
         self.farm = farm
+        self.targets = {t.replace("_", " ").strip() for t in targets if t.strip()}
         self.settings = settings
         self.options: NotifySettings = notify_settings(settings)
         self.dry_run = dry_run or farm.simulate
@@ -190,6 +192,8 @@ class NotifyTask(BotTask):
         recorded = self.records.entries(connection.id)
         titles = []
         for page in listed:
+            if self.targets and page.title not in self.targets:
+                continue
             entry = recorded.get(page.title)
             if entry is None or entry.revid != page.revid or self._maybe_due(entry.digest):
                 titles.append(page.title)
@@ -494,10 +498,14 @@ def run_notify(
     max_seconds: float | None = None,
     exclusive: bool = False,
     journal: NotificationJournal | None = None,
+    targets: Iterable[str] = (),
 ) -> tuple[RunSummary, str]:
-    """One notify run; returns its summary and, when another run holds the lease, why none."""
+    """One notify run (all events, or the named event pages).
+
+    Returns its summary and, when another run holds the lease, why it did nothing.
+    """
     dry_run = dry_run or farm.simulate
-    task = NotifyTask(farm, settings, dry_run=dry_run, now=now, journal=journal)
+    task = NotifyTask(farm, settings, dry_run=dry_run, now=now, journal=journal, targets=targets)
     bot_run = BotRun(
         farm,
         settings,
@@ -507,7 +515,7 @@ def run_notify(
         max_seconds=max_seconds,
         now=now,
     )
-    if exclusive and not dry_run:
+    if exclusive and not dry_run and not task.targets:
         bot_run.lease = RunLease(
             settings.database_url, "notify", settings.wikis, bot_run.summary.run_id
         )
