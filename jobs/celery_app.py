@@ -28,6 +28,7 @@ SYNC_EVERY = timedelta(minutes=15)
 # (jobs/jobs.yaml passes the same budgets with --max-seconds).
 SCHEDULED_BUDGET = timedelta(minutes=14)
 METRICS_BUDGET = timedelta(minutes=55)
+NOTIFY_BUDGET = timedelta(minutes=55)  # hourly reminders and thank-yous
 
 
 def queue_name(settings: Settings) -> str:
@@ -71,6 +72,10 @@ def make_celery(settings: Settings) -> Celery:
             },
             "metrics-hourly": {
                 "task": "jobs.tasks.compute_metrics",
+                "schedule": timedelta(hours=1).total_seconds(),
+            },
+            "notify-hourly": {
+                "task": "jobs.tasks.send_notifications",
                 "schedule": timedelta(hours=1).total_seconds(),
             },
             "retry-submissions": {

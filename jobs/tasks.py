@@ -21,7 +21,7 @@ from campaignkit.config import Settings
 from campaignkit.locks import PageLocks
 from campaignkit.run_log import record_run
 from campaignkit.wiki.errors import WikiUnreachable
-from jobs.celery_app import METRICS_BUDGET, SCHEDULED_BUDGET, settings_of
+from jobs.celery_app import METRICS_BUDGET, NOTIFY_BUDGET, SCHEDULED_BUDGET, settings_of
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,27 @@ def compute_metrics(self: Task, targets: list[str] | None = None) -> dict:
     )
     result = summary.as_dict()  # finished by the run, with this run's own request counts
     record_run(settings.database_url, result, origin="celery:compute_metrics")
+    return result
+
+
+@shared_task(bind=True, **RETRY)
+def send_notifications(self: Task) -> dict:
+    """Reminders before events and thank-yous after (``campaignkit notify``), each once."""
+    from bot.notifications.job import run_notify
+
+    settings = settings_of(self.app)
+    _count_delivery(self, settings)
+    summary, in_progress = run_notify(
+        _farm(settings),
+        settings,
+        locks=PageLocks.for_settings(settings),
+        max_seconds=NOTIFY_BUDGET.total_seconds(),
+        exclusive=True,
+    )
+    result = summary.as_dict()
+    if in_progress:
+        result["in_progress"] = in_progress
+    record_run(settings.database_url, result, origin="celery:send_notifications")
     return result
 
 

@@ -232,6 +232,10 @@ def test_jobs_yaml_and_the_beat_schedule_agree_on_budgets():
     assert jobs["sync"]["schedule"] == f"*/{int(SYNC_EVERY.total_seconds() // 60)} * * * *"
     assert budget("metrics") == METRICS_BUDGET.total_seconds() < 3600
     assert jobs["metrics"]["schedule"].split()[1:] == ["*", "*", "*", "*"]  # hourly
+    from jobs.celery_app import NOTIFY_BUDGET
+
+    assert budget("notify") == NOTIFY_BUDGET.total_seconds() < 3600
+    assert jobs["notify"]["schedule"].split()[1:] == ["*", "*", "*", "*"]  # hourly
 
 
 def test_operator_commands_never_start_redis(tmp_path):
