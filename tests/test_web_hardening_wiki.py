@@ -280,3 +280,29 @@ def _blocked_account(settings, accounts, name: str) -> str:
     answer = admin.post(action="block", user=name, expiry="1 day", token=admin.csrf())
     assert "block" in answer, answer
     return name
+
+
+def test_time_zone_and_country_pickers_in_the_readers_language(
+    ada, web_settings, human, unique_title
+):
+    campaign = unique_title("Picker campaign")
+    make_campaign(web_settings, human, campaign)
+    form = ada.get(f"/campaign/{quote(campaign)}/add-event", headers={"Accept-Language": "ar"})
+    page = html.unescape(form.text)
+    zone = page.split('<select id="timezone"', 1)[1].split("</select>", 1)[0]
+    assert '<optgroup label="Africa">' in zone and "لاغوس (Lagos)" in zone
+    assert '<option value="UTC" selected>' in zone  # no events yet: UTC
+    country = page.split('<select id="country"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="NG">نيجيريا</option>' in country
+    assert re.search(
+        r'<input[^>]*dir="ltr"[^>]*id="coordinates"|id="coordinates"[^>]*dir="ltr"', page
+    )
+    # picked values are saved as the contract's codes
+    answer = post_form(
+        ada,
+        f"/campaign/{quote(campaign)}/add-event",
+        _event(campaign, page_title=unique_title("Event"), timezone="Africa/Lagos", country="NG"),
+    )
+    assert answer.status_code == 200, answer.text[:2000]
+    assert '<option value="Africa/Lagos" selected>' in answer.text
+    assert '<option value="NG" selected>' in answer.text

@@ -93,6 +93,11 @@ def make_form(
             attributes[field.name] = SelectField(
                 field.name, choices=choices, default=field.default, validators=[Optional()]
             )
+        elif field.kind is Kind.BOOLEAN:
+            choices = [SelectChoice("", "—"), SelectChoice("yes"), SelectChoice("no")]
+            attributes[field.name] = SelectField(
+                field.name, choices=choices, validators=[Optional()]
+            )
         elif field.kind is Kind.WIKI:
             choices = wiki_choices if field.required else [SelectChoice("", "—"), *wiki_choices]
             attributes[field.name] = SelectField(

@@ -14,11 +14,15 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 from importlib import resources
+from typing import Any
 from zoneinfo import available_timezones
 
 import babel
 from babel.dates import get_timezone_location
 from flask import Flask, g
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 
 from campaignkit.validation import COUNTRY_CODES
 
@@ -84,9 +88,7 @@ def zone_groups(language: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]],
     """Time zones grouped by region: ((region, ((zone, label), …)), …), plus UTC."""
     locale = _locale(language)
     zones = sorted(
-        name
-        for name in pickable_zones()
-        if name.split("/", 1)[0] in ZONE_REGIONS and "/" in name
+        name for name in pickable_zones() if name.split("/", 1)[0] in ZONE_REGIONS and "/" in name
     )
     groups = []
     for region in ZONE_REGIONS:
@@ -94,6 +96,71 @@ def zone_groups(language: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]],
         members.sort(key=lambda item: _sort_key(item[1]))
         groups.append((region, tuple(members)))
     return (("UTC", (("UTC", "UTC"),)), *groups)
+
+
+# Inputs whose text runs left to right in every language (dates, codes, URLs,
+# coordinates): in an Arabic form they would otherwise be shown scrambled.
+LEFT_TO_RIGHT_FIELDS = frozenset(
+    {"start", "end", "coordinates", "meeting_link", "language", "limit", "depth", "wiki"}
+)
+# Free text that may be in either direction: the browser decides from the first letter.
+EITHER_DIRECTION_FIELDS = frozenset(
+    {"page_title", "name", "campaign", "location", "organizers", "worklist", "hashtag"}
+    | {"topic", "description", "titles", "category", "links_from", "minus_category"}
+    | {"minus_titles", "username"}
+)
+
+
+def _replace(unbound: UnboundField, field_class: type, **changes: Any) -> UnboundField:
+    kwargs = {**unbound.kwargs, **changes}
+    replaced = UnboundField(field_class, *unbound.args, **kwargs)
+    replaced.creation_counter = unbound.creation_counter  # same place in the form
+    return replaced
+
+
+def with_pickers(form_class: type, language: str) -> type:
+    """``form_class`` with a time zone and a country ``<select>``, and a direction per input.
+
+    The values stay the contract's (IANA name, ISO code); ``validate_choice``
+    is off because the contract's own check (``checked_values``) decides, so a
+    page that holds a zone no longer in ``zone.tab`` can still be edited.
+    """
+    changes: dict[str, UnboundField] = {}
+    for name in dir(form_class):
+        unbound = getattr(form_class, name, None)
+        if not isinstance(unbound, UnboundField):
+            continue
+        render_kw = dict(unbound.kwargs.get("render_kw") or {})
+        if name == "timezone":
+            render_kw.pop("placeholder", None)
+            zones = [
+                SelectChoice(zone, label, optgroup=region)
+                for region, members in zone_groups(language)
+                for zone, label in members
+            ]
+            changes[name] = _replace(
+                unbound, SelectField, choices=zones, validate_choice=False, render_kw=render_kw
+            )
+        elif name == "country":
+            render_kw.pop("placeholder", None)
+            render_kw.pop("maxlength", None)
+            choices = [SelectChoice("", "—")]
+            choices += [SelectChoice(code, name) for code, name in country_choices(language)]
+            changes[name] = _replace(
+                unbound, SelectField, choices=choices, validate_choice=False, render_kw=render_kw
+            )
+        elif name in LEFT_TO_RIGHT_FIELDS or name in EITHER_DIRECTION_FIELDS:
+            render_kw["dir"] = "ltr" if name in LEFT_TO_RIGHT_FIELDS else "auto"
+            changes[name] = _replace(unbound, unbound.field_class, render_kw=render_kw)
+    return type(form_class.__name__, (form_class,), changes)
+
+
+def keep_current_choice(field: Any) -> None:
+    """Show a value the picker does not list (a hand-edited page's zone) as selected."""
+    if not field.data or field.type != "SelectField":
+        return
+    if not any(field.data == choice.value for choice in field.choices):
+        field.choices = [*field.choices, SelectChoice(field.data, field.data)]
 
 
 def init_app(app: Flask) -> None:

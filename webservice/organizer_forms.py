@@ -8,6 +8,7 @@ journaled, then saved as the organizer, then the bot's refresh is requested).
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from flask import (
@@ -36,6 +37,7 @@ from webservice.field_limits import bounded_form
 from webservice.form_checks import clean_hashtag
 from webservice.forms import ContractForm, checked_page_title, checked_values, fill, make_form
 from webservice.i18n import msg
+from webservice.locale_names import keep_current_choice, with_pickers
 from webservice.refresh import request_refresh
 from webservice.security import login_required, writes
 
@@ -147,6 +149,7 @@ def _new_page_form(
                         status = 200
                     except (WikiUnreachable, ApiError) as error:
                         form.page_title.errors.append(msg("preview-failed", str(error)))
+    _show_current_choices(form)
     return (
         render_template(
             "page_form.html",
@@ -192,8 +195,21 @@ def _wiki_checks(form: ContractForm, wiki_id: str, values: dict[str, str]) -> bo
 
 
 def contract_form(template_key: str, **options: Any) -> ContractForm:
-    """A contract form with a length limit on every field."""
-    return bounded_form(make_form(template_key, settings().wikis, **options), template_key)()
+    """A contract form with a length limit on every field, pickers and input directions."""
+    form_class = bounded_form(make_form(template_key, settings().wikis, **options), template_key)
+    return with_pickers(form_class, g.lang)()
+
+
+def _show_current_choices(form: ContractForm) -> None:
+    for name in ("timezone", "country"):
+        if name in form:
+            keep_current_choice(form[name])
+
+
+def usual_time_zone(events: list[dict[str, Any]]) -> str:
+    """The time zone most of a campaign's events use (UTC when none says)."""
+    zones = Counter(str(e.get("timezone") or "") for e in events if e.get("timezone"))
+    return zones.most_common(1)[0][0] if zones else "UTC"
 
 
 @blueprint.route("/new/campaign", methods=["GET", "POST"])
@@ -232,7 +248,7 @@ def add_event(title: str) -> Any:
                 "organizers": g.login.username,
                 "start": f"{campaign.start.isoformat()} 10:00",
                 "end": f"{campaign.start.isoformat()} 16:00",
-                "timezone": "UTC",
+                "timezone": usual_time_zone(dashboard.events),
                 "signup": "open",
             },
         )
@@ -326,6 +342,7 @@ def edit_event(wiki: str, title: str) -> Any:
                         form.name.errors.append(msg(error.key, error.detail))
                     except (WikiUnreachable, ApiError) as error:
                         form.name.errors.append(msg("preview-failed", str(error)))
+    _show_current_choices(form)
     return (
         render_template(
             "page_form.html",
