@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 
@@ -152,7 +153,29 @@ def test_union_minus_titles_and_minus_category():
         "{{Worklist|wiki=metawiki|category=Root|depth=1|minus_category=Excluded}}"
         "{{Worklist|wiki=metawiki|links_from=Index}}"
     ).definition
-    assert list_titles(wiki, definition).titles == ["Four", "Zero one", "Two"]
+    listing = list_titles(wiki, definition)
+    # Exclusions are returned apart: they are taken out once redirects are resolved.
+    assert listing.titles == ["Four", "Zero one", "One", "Two", "Five"]
+    assert listing.excluded == {"One", "Five"}
+    assert listing.incomplete == []
+
+
+def test_a_source_that_fails_or_gives_nothing_is_named_and_the_others_go_on():
+    wiki = category_tree()
+    wiki.add("Blank index")  # its links were blanked
+    definition = definition_of(
+        "{{Worklist|wiki=metawiki|titles=Four}}"
+        "{{Worklist|wiki=metawiki|links_from=Blank index}}"
+        "{{Worklist|wiki=metawiki|category=No such category}}"
+    ).definition
+    listing = list_titles(wiki, definition)
+    assert listing.titles == ["Four"]
+    assert listing.empty == ["links from Blank index"]
+    assert listing.failed == [
+        "category No such category: testwiki: Category:No such category does not exist "
+        "and has no pages"
+    ]
+    assert listing.incomplete == [*listing.failed, "links from Blank index: gave no page"]
 
 
 # --- facts -------------------------------------------------------------------------
@@ -443,12 +466,26 @@ def test_import_creates_merges_or_replaces_the_titles_box():
         merge_titles(page, ENGLISH, "metawiki", ["Oyo"], page="P")
 
 
-def test_export_uses_database_names():
-    rows = [Row({"title": "Lagos", "wiki": "metawiki"}), Row({"title": "Èkó", "wiki": "yowiki"})]
-    assert export_document(rows, {"metawiki": "enwiki", "yowiki": "yowiki"}) == {
-        "enwiki": ["Lagos"],
-        "yowiki": ["Èkó"],
-    }
+def test_export_uses_database_names_and_the_target_wikis_titles():
+    names = {"metawiki": "enwiki", "yowiki": "yowiki"}
+    plain = [item("Lagos"), item("Ibadan")]
+    assert export_document(plain, "yowiki", names).document == {"yowiki": ["Lagos", "Ibadan"]}
+
+    def hub(title: str, **facts) -> Item:  # a language gap lists articles of the hub
+        return dataclasses.replace(item(title), **({"wiki": "metawiki", "target": ""} | facts))
+
+    gap = [
+        hub("Lagos", target="Èkó", counterpart="Èkó"),
+        hub("Oyo", exists=False, counterpart="Ọ̀yọ́"),  # a language link, no page yet
+        hub("Ibadan", exists=False),  # no title on yowiki yet
+        hub("Typo", unlisted=True),  # claimed, not in the list
+    ]
+    exported = export_document(gap, "yowiki", names)
+    assert exported.document == {"yowiki": ["Èkó", "Ọ̀yọ́"], "enwiki": ["Ibadan"]}
+    assert exported.notes == (
+        "1 article(s) have no page or language link on yowiki yet; exported under enwiki "
+        "with their metawiki titles, for translation",
+    )
 
 
 @pytest.mark.parametrize("manifest", [ENGLISH, YORUBA])

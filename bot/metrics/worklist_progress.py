@@ -39,7 +39,12 @@ def done_in_table(text: str, manifest: Manifest, title: str = "") -> int | None:
             if value.isdigit():
                 return int(value)
     rows = find_calls(content, manifest.template("campaign_worklist_row"))
-    return sum(1 for row in rows if row.values.get("done", "").strip().lower() == "yes")
+    return sum(
+        1
+        for row in rows
+        if row.values.get("done", "").strip().lower() == "yes"
+        and row.values.get("unlisted", "").strip().lower() != "yes"  # claimed, not in the list
+    )
 
 
 def worklist_done(

@@ -79,7 +79,12 @@ def register(group: click.Group) -> None:
     )
     @click.pass_obj
     def export(run: RunContext, page: str, wiki: str | None, output: Path | None) -> None:
-        """Write a worklist's articles as CampaignEvents JSON ({"enwiki": ["Title", ...]})."""
+        """Write every article of a worklist as CampaignEvents JSON ({"enwiki": ["Title", ...]}).
+
+        Every item the sources give (not only the rows a limit shows), under the
+        worklist's wiki with its titles there; a language gap's articles that have
+        no title there yet stay under the source wiki, and a note says so.
+        """
         from bot.run.summary import RunSummary
         from bot.worklists.interchange import export_document, export_json
         from bot.worklists.job import WorklistJob
@@ -93,10 +98,13 @@ def register(group: click.Group) -> None:
             raise click.ClickException(f"{wiki_id}:{page} does not exist")
         job = WorklistJob(run.farm, run.settings, RunSummary("worklist export"))
         try:
-            rows = job.current_rows(wiki_id, text)
+            definition, items = job.export_items(wiki_id, text)
         except (SourceError, RegionError) as error:
             raise click.ClickException(str(error)) from error
-        document = export_json(export_document(rows, _database_names(run)))
+        exported = export_document(items, definition.wiki, _database_names(run))
+        for note in exported.notes:
+            click.echo(f"note: {note}", err=True)
+        document = export_json(exported.document)
         if output is None:
             click.echo(document, nl=False)
         else:

@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.worklists.items import Item
 from bot.worklists.sources import normalize_title
-from bot.worklists.table import Row
 from campaignkit.contract import FieldSpec, Kind
 from campaignkit.manifest import Manifest
 from campaignkit.validation import MAX_TITLES, FieldError, InvalidValue, parse_value
@@ -91,15 +91,41 @@ def _title_spec() -> FieldSpec:
     return FieldSpec("title", Kind.TITLE, "Title", "")
 
 
-def export_document(rows: Sequence[Row], database_names: Mapping[str, str]) -> dict[str, list]:
-    """The CampaignEvents document of a table: each row's title under its wiki's database name."""
+@dataclass(frozen=True)
+class ExportedList:
+    """A CampaignEvents document and what the organizer should know about it."""
+
+    document: dict[str, list[str]]
+    notes: tuple[str, ...] = ()
+
+
+def export_document(
+    items: Sequence[Item], target_wiki: str, database_names: Mapping[str, str]
+) -> ExportedList:
+    """Every item's title on the worklist's wiki (``target_wiki``), under its database name.
+
+    For a language gap that is the counterpart on the target wiki (the page
+    participants edit, or the title a language link already gives it). An
+    article with no title there yet stays under its source wiki's key with
+    its source title, and a note says how many: nothing is left out.
+    """
     document: dict[str, list[str]] = {}
-    for row in rows:
-        wiki = row.values.get("wiki", "")
-        title = row.values.get("title", "")
-        if wiki and title:
-            document.setdefault(database_names.get(wiki, wiki), []).append(title)
-    return document
+    untitled: dict[str, int] = {}
+    for item in items:
+        if item.unlisted:
+            continue
+        title = item.title if item.wiki == target_wiki else (item.target or item.counterpart)
+        wiki = target_wiki
+        if not title:
+            wiki, title = item.wiki, item.title
+            untitled[wiki] = untitled.get(wiki, 0) + 1
+        document.setdefault(database_names.get(wiki, wiki), []).append(title)
+    notes = tuple(
+        f"{count} article(s) have no page or language link on {target_wiki} yet; exported "
+        f"under {database_names.get(wiki, wiki)} with their {wiki} titles, for translation"
+        for wiki, count in untitled.items()
+    )
+    return ExportedList(document, notes)
 
 
 def export_json(document: Mapping[str, Sequence[str]]) -> str:

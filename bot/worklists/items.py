@@ -72,6 +72,7 @@ class Item:
     flags: tuple[str, ...] = ()
     counts: dict[str, int] = field(default_factory=dict)
     namespace: int = 0
+    unlisted: bool = False  # claimed, but no source lists it: shown apart, never counted
 
     def has_flag(self, name: str) -> bool:
         """Whether a maintenance flag is set."""

@@ -6,10 +6,12 @@ events name in ``worklist=``. For each one, in this order:
 
 1. read its boxes (:mod:`.definition`); a bad box is reported with the page
    and field, and that worklist's table is left as it is;
-2. list the titles (:mod:`.sources`) and describe them in batches
-   (:mod:`.items`); a source that fails, or that comes back empty when the
-   table had rows, keeps the last table and is reported — an emptied list is
-   the list bots' worst bug;
+2. list the titles (:mod:`.sources`), source by source, and describe them in
+   batches (:mod:`.items`); a source that fails, or that comes back empty,
+   keeps its rows of the last table (the rows no other source lists) and is
+   reported by name — an emptied or shrunk list is the list bots' worst bug;
+   when no source gives anything, the whole last table stays. Exclusions are
+   applied after redirects are resolved;
 3. sum the bytes that the participants of the events naming this worklist
    added during their windows (:mod:`.progress`);
 4. write the table into the ``worklist`` region through
@@ -24,7 +26,7 @@ every batch of writes on a wiki and each page edit holds its Redis lock.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -35,9 +37,21 @@ from bot.run.writer import PageWriter
 from bot.worklists.claims import Claims, read_claims
 from bot.worklists.definition import WorklistDefinition, read_definition
 from bot.worklists.flags import FlagConfigError, FlagRule, load_rules
-from bot.worklists.items import Item, ItemListing, describe_gap_items, describe_items
+from bot.worklists.items import (
+    Item,
+    ItemListing,
+    describe_gap_items,
+    describe_items,
+    page_facts,
+)
 from bot.worklists.progress import EventWindow, bytes_added
-from bot.worklists.sources import SourceError, list_titles, normalize_title, read_failures
+from bot.worklists.sources import (
+    SourceError,
+    SourceListing,
+    list_titles,
+    normalize_title,
+    read_failures,
+)
 from bot.worklists.table import (
     Row,
     claim_titles,
@@ -46,7 +60,6 @@ from bot.worklists.table import (
     order_items,
     read_rows,
     render_table,
-    row_for,
 )
 from campaignkit.codecs import participants_table
 from campaignkit.codecs.signups import read_signups
@@ -415,14 +428,20 @@ class WorklistJob(BotTask):
             source = list_titles(self.farm[definition.listing_wiki], definition)
             for note in source.notes:
                 self.summary.warn(f"{wiki_id}:{page.title}: {note}")
-            previous = read_rows(previous_text, manifest) if not source.titles else []
-            if previous:
+            listed_before = [
+                row for row in read_rows(previous_text, manifest) if not row.values.get("unlisted")
+            ]
+            if not source.titles and (listed_before or source.failed):
+                why = "; ".join(source.incomplete) or "its sources gave no page"
                 return self._kept(
                     outcome,
-                    f"its sources gave no page, and the table had {len(previous)} rows; "
-                    "if the list really is empty now, delete the table and the bot starts afresh",
+                    f"{why}, and the table had {len(listed_before)} rows; if the list really is "
+                    "empty now, delete the table and the bot starts afresh",
                 )
-            listing = self._describe(definition, source.titles)
+            titles = self._with_kept_rows(worklist, source, listed_before)
+            listing = self._describe(definition, titles)
+            excluded = self._excluded_names(definition, source.excluded)
+            listing.items = [i for i in listing.items if not {i.title, i.redirect_from} & excluded]
             windows = worklist.events
             added = bytes_added(self.farm[definition.wiki], windows) if windows else {}
         except SourceError as error:
@@ -432,7 +451,9 @@ class WorklistJob(BotTask):
         for note in listing.notes:
             self.summary.warn(f"{wiki_id}:{page.title}: {note}")
         self.summary.read(definition.wiki, len(listing.items))
-        result = self._write_table(worklist, definition, manifest, listing.items, added, outcome)
+        result = self._write_table(
+            worklist, definition, manifest, listing.items, added, outcome, excluded
+        )
         self.outcomes.append(outcome)
         if result.outcome in (
             EditOutcome.SAVED,
@@ -443,6 +464,42 @@ class WorklistJob(BotTask):
             self.records.record(wiki_id, PageRecord(page.title, revid, "table", self.now()))
         return outcome
 
+    def _with_kept_rows(
+        self, worklist: WorklistPage, source: SourceListing, listed_before: list[Row]
+    ) -> list[str]:
+        """The sources' titles, plus the last table's rows when a source failed or gave none.
+
+        Which rows a source gave last time is not written down, so every row
+        that no source lists now is kept: while a source is down, a table may
+        keep an article too many, never lose one. The run names each such source.
+        """
+        where = f"{worklist.wiki}:{worklist.page.title}"
+        if not source.incomplete:
+            return source.titles
+        listed = set(source.titles)
+        kept = [r.values["title"] for r in listed_before if r.values["title"] not in listed]
+        for problem in source.incomplete:
+            if listed_before:
+                self.summary.error(
+                    f"{where}: {problem}; kept the last table's rows that no other source "
+                    f"lists ({len(kept)}); if that source really is empty now, remove its box"
+                )
+            else:
+                self.summary.error(f"{where}: {problem}; its articles are missing from the table")
+        return [*source.titles, *kept]
+
+    def _excluded_names(self, definition: WorklistDefinition, excluded: set[str]) -> set[str]:
+        """The excluded titles and what they redirect to, compared with resolved items.
+
+        ``minus_titles=Lagos`` takes out an article listed as a redirect to
+        Lagos (by its resolved title), and ``minus_titles`` naming a redirect
+        takes out its target.
+        """
+        if not excluded:
+            return set()
+        facts = page_facts(self.farm[definition.listing_wiki], sorted(excluded))
+        return set(excluded) | {f.title for f in facts.values() if not f.invalid}
+
     def _items_to_show(
         self,
         definition: WorklistDefinition,
@@ -450,8 +507,16 @@ class WorklistJob(BotTask):
         claims: Claims,
         previous_titles: set[str],
         page_title: str,
+        excluded: Collection[str] = (),
     ) -> list[Item]:
-        """The listed items (a gap keeps what it listed once) plus unlisted claimed articles."""
+        """The listed items (a gap keeps what it listed once) plus claimed articles.
+
+        A claimed article that the table listed before (a stub that was
+        expanded and left its category) stays listed; one that no source ever
+        listed, or that the organizer excluded, is shown apart as "claimed,
+        not in the list" and counted nowhere: a typo in a claim must not add
+        a missing article to the totals.
+        """
         if definition.is_gap:
             items = [
                 i
@@ -470,7 +535,14 @@ class WorklistJob(BotTask):
                     if item.namespace != 0:
                         extra.notes.append(f"{item.title!r} is not an article; not listed")
                     elif item.title not in known:
+                        names = {item.title, item.redirect_from}
+                        item.unlisted = bool(names & set(excluded)) or not names & previous_titles
                         items = [*items, item]
+                        if item.unlisted:
+                            extra.notes.append(
+                                f"{item.title!r} is claimed but not in the list; shown apart as "
+                                "'claimed, not in the list' (a typo in the claim?)"
+                            )
                 for note in extra.notes:
                     self.summary.warn(f"{definition.page.wiki}:{page_title}: claim: {note}")
         return items
@@ -483,6 +555,7 @@ class WorklistJob(BotTask):
         items: list[Item],
         added: dict[str, int],
         outcome: WorklistOutcome,
+        excluded: Collection[str] = (),
     ) -> EditResult:
         wiki_id = worklist.wiki
         reported: set[str] = set()
@@ -495,11 +568,13 @@ class WorklistJob(BotTask):
                 claims = read_claims(text, manifest, page=title)
             except RegionError as error:
                 raise TransformError(str(error)) from error
-            previous = (  # only a language gap keeps what it listed once
-                read_rows(region.content(text), manifest) if region and definition.is_gap else []
-            )
+            previous = [  # what the table listed (claims apart are not listed)
+                row
+                for row in (read_rows(region.content(text), manifest) if region else [])
+                if not row.values.get("unlisted")
+            ]
             shown_items = self._items_to_show(
-                definition, items, claims, {r.values["title"] for r in previous}, title
+                definition, items, claims, {r.values["title"] for r in previous}, title, excluded
             )
             for problem in claims.problems:
                 if problem not in reported:
@@ -557,12 +632,15 @@ class WorklistJob(BotTask):
         outcome.edit = result.outcome
         return result
 
-    def current_rows(self, wiki_id: str, page: PageText) -> list[Row]:
-        """The worklist's rows: its table, else computed now from its sources (for export)."""
+    def export_items(self, wiki_id: str, page: PageText) -> tuple[WorklistDefinition, list[Item]]:
+        """Every item of a worklist, computed now from its sources (for export).
+
+        Every item, not only the rows a ``limit`` shows; a language gap keeps
+        the items its table listed once, as the table does. A source that
+        cannot be read, or gives nothing, makes the export fail: a partial
+        file would look complete.
+        """
         manifest = self.manifest(wiki_id)
-        region = find_region(page.text, REGION, page.title)
-        if region is not None:
-            return read_rows(region.content(page.text), manifest)
         reading = read_definition(
             page.text,
             title=page.title,
@@ -573,13 +651,24 @@ class WorklistJob(BotTask):
         if reading.definition is None:
             raise SourceError("\n".join(str(e) for e in reading.problems))
         definition = reading.definition
-        listing = self._describe(
-            definition, list_titles(self.farm[definition.listing_wiki], definition).titles
-        )
-        items = [i for i in listing.items if not (definition.is_gap and i.exists)]
-        claims = read_claims(page.text, manifest, page=page.title)
-        shown = order_items(items, definition.sort, definition.limit, claims)
-        return [row_for(item, claims, {}) for item in shown]
+        region = find_region(page.text, REGION, page.title)
+        previous = read_rows(region.content(page.text), manifest) if region else []
+        source = list_titles(self.farm[definition.listing_wiki], definition)
+        if source.incomplete:
+            raise SourceError(
+                f"{wiki_id}:{page.title}: not exported, the list would be incomplete: "
+                + "; ".join(source.incomplete)
+            )
+        listing = self._describe(definition, source.titles)
+        excluded = self._excluded_names(definition, source.excluded)
+        items = [i for i in listing.items if not {i.title, i.redirect_from} & excluded]
+        if definition.is_gap:
+            claims = read_claims(page.text, manifest, page=page.title)
+            listed_once = {r.values["title"] for r in previous if not r.values.get("unlisted")}
+            items = [
+                i for i in items if not i.exists or i.title in listed_once or claimed_by(i, claims)
+            ]
+        return definition, sorted(items, key=lambda item: item.title)
 
     # --- the run --------------------------------------------------------------------
 

@@ -7,11 +7,18 @@ exist on real wikis), down to the depth the organizer gave and never past
 :data:`MAX_CATEGORIES` categories or :data:`MAX_ITEMS` pages: the cap is
 reported, not silently applied.
 
-A source that cannot be read raises :class:`SourceError` with a message that
-names it, so the caller keeps the last table instead of publishing a
-shorter one. A category that does not exist, or a "links from" page that
-does not exist, is such a failure: it is almost always a typo, and treating
-it as "no pages" would empty the list.
+Each source is listed on its own. One that cannot be read (:class:`SourceError`,
+with a message that names it) or that gives no page is recorded in
+:attr:`SourceListing.failed` / :attr:`SourceListing.empty` and the others go
+on, so that the caller keeps the last rows of that source instead of
+publishing a shorter list. A category that does not exist, or a "links from"
+page that does not exist, is such a failure: it is almost always a typo, and
+treating it as "no pages" would shrink the list.
+
+Exclusions (``minus_category``, ``minus_titles``) are not applied here: the
+titles they name are returned in :attr:`SourceListing.excluded`, to be taken
+out once redirects are resolved (a redirect to an excluded article must not
+bring it back).
 """
 
 from __future__ import annotations
@@ -63,6 +70,14 @@ class SourceListing:
     titles: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     categories_read: int = 0
+    failed: list[str] = field(default_factory=list)  # "<source>: <why>", per failed source
+    empty: list[str] = field(default_factory=list)  # sources that gave no page
+    excluded: set[str] = field(default_factory=set)  # titles to take out, as written
+
+    @property
+    def incomplete(self) -> list[str]:
+        """Every source whose pages are not all here, with why, for the run's report."""
+        return [*self.failed, *(f"{source}: gave no page" for source in self.empty)]
 
     def add(self, titles: Iterable[str]) -> None:
         """Append titles not listed yet."""
@@ -190,21 +205,39 @@ def linked_pages(connection: WikiConnection, title: str) -> list[str]:
 
 
 def list_titles(connection: WikiConnection, definition: WorklistDefinition) -> SourceListing:
-    """Every title of the worklist's sources, minus its exclusions, on the listing wiki."""
+    """Every title of the worklist's sources on the listing wiki, source by source.
+
+    The exclusions are returned apart (see the module's docstring); a
+    ``minus_category`` that cannot be read raises :class:`SourceError`, since
+    without it the list would grow by articles the organizer took out.
+    """
     listing = SourceListing()
     listing.add(normalize_title(t) for t in definition.titles)
     for source in definition.categories:
-        pages = category_pages(connection, source.title, source.depth)
+        name = f"category {source.title}" + (f" (depth {source.depth})" if source.depth else "")
+        try:
+            pages = category_pages(connection, source.title, source.depth)
+        except SourceError as error:
+            listing.failed.append(f"{name}: {error}")
+            continue
         listing.notes += pages.notes
         listing.categories_read += pages.categories_read
+        if not pages.titles:
+            listing.empty.append(name)
         listing.add(pages.titles)
     for title in definition.links_from:
-        listing.add(linked_pages(connection, title))
-    excluded = {normalize_title(t) for t in definition.minus_titles}
+        name = f"links from {title}"
+        try:
+            linked = linked_pages(connection, title)
+        except SourceError as error:
+            listing.failed.append(f"{name}: {error}")
+            continue
+        if not linked:
+            listing.empty.append(name)
+        listing.add(linked)
+    listing.excluded = {normalize_title(t) for t in definition.minus_titles}
     for category in definition.minus_categories:
-        excluded.update(category_pages(connection, category, 0).titles)
-    if excluded:
-        listing.titles = [t for t in listing.titles if t not in excluded]
+        listing.excluded.update(category_pages(connection, category, 0).titles)
     if len(listing.titles) > MAX_ITEMS:
         listing.notes.append(f"listed the first {MAX_ITEMS} of {len(listing.titles)} pages (cap)")
         listing.titles = listing.titles[:MAX_ITEMS]

@@ -11,7 +11,9 @@ a username can add nothing to the page.
 the articles most in need come first; missing ones count as 0) or
 ``missing-first``. ``limit`` shows the first N rows of that order, and the
 counts still cover every article. A claimed article is always shown, past
-the limit too: someone is working on it.
+the limit too: someone is working on it. A claim on an article that no
+source lists (a typo, an article taken out) is shown apart, after the list,
+as "claimed, not in the list" (``unlisted=yes``), and counted nowhere.
 
 The rows the bot wrote last time are read back (:func:`read_rows`) so that
 a failed source keeps its table and a language gap keeps the articles it
@@ -100,6 +102,7 @@ def row_for(item: Item, claims: Claims, bytes_added: Mapping[str, int]) -> Row:
         "claimed_by": ", ".join(claimed_by(item, claims)),
         "done": "yes" if is_done(item, claims) else "",
         "bytes_added": str(added) if added else "",
+        "unlisted": "yes" if item.unlisted else "",
     }
     return Row({k: v for k, v in values.items() if v})
 
@@ -116,15 +119,27 @@ SORT_KEYS = {
 
 
 def order_items(items: list[Item], sort: str, limit: int | None, claims: Claims) -> list[Item]:
-    """The items to show, in the table's order: the first ``limit``, plus every claimed one."""
-    ordered = sorted(items, key=SORT_KEYS.get(sort, SORT_KEYS["title"]))
-    if limit is None:
-        return ordered
-    return [item for index, item in enumerate(ordered) if index < limit or claimed_by(item, claims)]
+    """The items to show, in the table's order: the first ``limit``, plus every claimed one.
+
+    Claimed articles that no source lists come last, apart.
+    """
+    listed = [item for item in items if not item.unlisted]
+    apart = sorted((item for item in items if item.unlisted), key=lambda item: item.title)
+    ordered = sorted(listed, key=SORT_KEYS.get(sort, SORT_KEYS["title"]))
+    if limit is not None:
+        ordered = [
+            item for index, item in enumerate(ordered) if index < limit or claimed_by(item, claims)
+        ]
+    return ordered + apart
 
 
 def count(items: list[Item], shown: list[Item], claims: Claims) -> TableCounts:
-    """The summary counts over every item (not only the shown ones)."""
+    """The summary counts over every listed item (not only the shown ones).
+
+    Claims on articles outside the list count nowhere: a typo in a claim must
+    not raise the totals.
+    """
+    items = [item for item in items if not item.unlisted]
     return TableCounts(
         total=len(items),
         shown=len(shown),
