@@ -40,6 +40,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "bot.sync.cli",
         "Update participants tables, campaign events tables and their data.",
     ),
+    "calendar": (
+        "bot.calendar.cli",
+        "Update the hub's calendar of every campaign's events and its data page.",
+    ),
     "worklist": (
         "bot.worklists.cli",
         "Worklists: tables of articles to create or improve, with claims and progress.",

@@ -111,7 +111,7 @@ def _run_bot(settings: Settings, echo: Echo, verbose: bool) -> None:
 
     farm = WikiFarm(settings, verbose=verbose)
     locks = PageLocks.for_settings(settings)
-    summary = SyncJob(farm, settings, locks=locks).run()
+    summary = SyncJob(farm, settings, locks=locks, calendar=True).run()
     record_run(settings.database_url, summary.as_dict(), origin="demo")
     echo(summary.lines()[0])
     metrics = RunSummary("metrics")

@@ -78,6 +78,7 @@ def _sync(task: Task, targets: list[str], wiki: str | None, full: bool = False) 
         locks=PageLocks.for_settings(settings),
         max_seconds=SCHEDULED_BUDGET.total_seconds(),
         exclusive=True,
+        calendar=True,
     )
     summary = job.run(targets, wiki=wiki).as_dict()
     if job.bot_run.in_progress:

@@ -9,8 +9,9 @@ them, in the spirit of Pywikibot's ``BaseBot.run``:
 1. ``setup`` of each task, with one :class:`PageListing` shared by all, so a
    run that syncs and refreshes worklists lists each wiki's event pages once;
 2. every task's items, sorted by :class:`Priority` (what someone asked for,
-   then the hub's campaign tables, then event pages by date, then worklists
-   and metrics) and treated one by one through one :class:`PageWriter`;
+   then the hub's campaign tables, then the movement-wide calendar, then event
+   pages by date, then worklists and metrics) and treated one by one through
+   one :class:`PageWriter`;
 3. an expected failure becomes an outcome in the summary; anything else is
    logged with the page and its traceback, counted as an error, and the run
    goes on with the next item;
@@ -53,10 +54,15 @@ class Priority(IntEnum):
 
     REQUESTED = 0  # a page someone asked for through the webservice
     CAMPAIGN = 1  # the hub's campaign tables and data pages: what organizers read
-    EVENT = 2  # event pages: ongoing, soonest upcoming, then ended
-    WORKLIST = 3
-    METRICS = 4
-    MAINTENANCE = 5  # template installs
+    # The movement-wide calendar and its data page: two edits that show every
+    # campaign's events to the public and to every page embedding the list. After
+    # the campaign tables (an organizer checks their campaign first), before the
+    # hundreds of event pages that, at one save per 10 s, would hold it back an hour.
+    CALENDAR = 2
+    EVENT = 3  # event pages: ongoing, soonest upcoming, then ended
+    WORKLIST = 4
+    METRICS = 5
+    MAINTENANCE = 6  # template installs
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ def register(group: click.Group) -> None:
             locks=page_locks(run),
             max_seconds=max_seconds,
             exclusive=True,
+            calendar=True,
         )
         summary = job.run(pages, wiki=wiki)
         if job.bot_run.in_progress:

@@ -177,6 +177,7 @@ class SyncJob(BotTask):
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_seconds: float | None = None,
         worklists: bool = True,
+        calendar: bool = False,
         exclusive: bool = False,
     ) -> None:
         self.farm = farm
@@ -189,6 +190,7 @@ class SyncJob(BotTask):
         self.now = now
         self.max_seconds = max_seconds
         self.worklists = worklists
+        self.calendar = calendar  # the movement-wide calendar in the same run (bot/calendar)
         self.exclusive = exclusive
         self.bot_run = BotRun(
             farm,
@@ -815,4 +817,28 @@ class SyncJob(BotTask):
                     full=self.full,
                 )
             )
+        if self.calendar and self.settings.calendar_page:
+            from bot.calendar.job import CalendarTask
+
+            tasks.append(
+                CalendarTask(
+                    self.farm,
+                    self.settings,
+                    state=self.state,
+                    dry_run=self.dry_run,
+                    full=self.full,
+                    now=self.now,
+                    fresh=self.calendar_rows,
+                    campaign_texts=lambda: {page.title: page for page in self.campaign_pages},
+                )
+            )
         return self.bot_run.execute(tasks)
+
+    def calendar_rows(self) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
+        """The events read in this run, as the calendar takes them: campaign and row values."""
+        now = self.now()
+        return {
+            key: (outcome.campaign, outcome.row(now).values)
+            for key, outcome in self.outcomes.items()
+            if outcome.event is not None
+        }

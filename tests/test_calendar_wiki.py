@@ -1,0 +1,208 @@
+"""The movement-wide calendar on the real local wikis (issue 15).
+
+A parent campaign with a national child, events on both wikis (one ended last
+week), synced with the calendar in the same run: the calendar page and its
+JSON data page on the hub, ``{{Campaign events list}}`` rendered by MediaWiki's
+Scribunto with each filter, and the same filters applied by the Python code the
+webservice uses, which must pick the same events.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.run.page_state import PageState
+from bot.sync.job import SyncJob
+from campaignkit.codecs import calendar_data
+from campaignkit.locks import PageLocks
+from campaignkit.wikitext.regions import region_content
+
+pytestmark = pytest.mark.wiki
+
+
+def local(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+class Movement:
+    """A global campaign, a national edition of it, and three events."""
+
+    def __init__(self, human, unique_title):
+        self.id = unique_title("M").split()[-1]
+        self.parent = f"Global {self.id}"
+        self.child = f"Nigeria {self.id}"
+        self.topic = f"Climate{self.id}"
+        self.online = f"Online {self.id}"
+        self.lagos = f"Èkó {self.id}"
+        self.ended = f"Ended {self.id}"
+        today = datetime.now(UTC).replace(second=0, microsecond=0)
+        soon, later, past = today + timedelta(days=20), today + timedelta(days=50), today
+        self.soon_day, self.later_day = soon.date().isoformat(), later.date().isoformat()
+        ada = human("metawiki", "Ada Organizer")
+        self.ada = ada
+        ada.edit(
+            self.parent,
+            f"{{{{Campaign|name=Global [[x]] {self.id}|start={soon:%Y-%m-%d}"
+            f"|end={later + timedelta(days=5):%Y-%m-%d}|topic={self.topic}, Water}}}}\n",
+        )
+        ada.edit(
+            self.child,
+            f"{{{{Campaign|name=Nigeria {self.id}|start={soon:%Y-%m-%d}"
+            f"|end={later + timedelta(days=5):%Y-%m-%d}|parent={self.parent}}}}}\n",
+        )
+        ada.edit(
+            self.online,
+            f"{{{{Campaign event|campaign={self.parent}|name=Online ''session''"
+            f"|start={local(soon)}|end={local(soon + timedelta(hours=2))}|timezone=Europe/Paris"
+            "|format=online|wiki=metawiki|language=fr|signup=closed}}\n== Sign up ==\n",
+        )
+        ada.edit(
+            self.ended,
+            f"{{{{Campaign event|campaign={self.parent}|name=Ended {self.id}"
+            f"|start={local(past - timedelta(days=8))}|end={local(past - timedelta(days=7))}"
+            "|format=online|wiki=metawiki}}\n",
+        )
+        human("yowiki", "Bola Participant").edit(
+            self.lagos,
+            f"{{{{Ìṣẹ̀lẹ̀ ìpolongo|ìpolongo=m:{self.child}|orúkọ=Lagos {self.id}"
+            f"|start={local(later)}|end={local(later + timedelta(days=1, hours=6))}"
+            "|timezone=Africa/Lagos|format=in-person|wiki=yowiki|country=NG|language=yo"
+            "|location=Yaba Library}}\n{{Olùkópa|Bola Participant}}\n",
+        )
+
+
+@pytest.fixture
+def sync(farm, settings, tmp_path, redis_url):
+    state = PageState(f"sqlite:///{tmp_path / 'state.sqlite'}")
+    locks = PageLocks.from_url(redis_url, "campaignkit-test")
+
+    def make(calendar=True, **options):
+        return SyncJob(farm, settings, state=state, locks=locks, calendar=calendar, **options)
+
+    return make
+
+
+def rendered(farm, wikitext: str) -> str:
+    answer = farm.hub.api(
+        action="parse", text=wikitext, title="Calendar test", prop="text", formatversion="2"
+    )
+    return answer["parse"]["text"]
+
+
+def listed_events(html: str) -> list[str]:
+    """The event names a rendered list shows, in order."""
+    rows = re.findall(r'<tr class="campaignkit-calendar-event">(.*?)</tr>', html, re.S)
+    return [re.findall(r"<td>(.*?)</td>", row, re.S)[1] for row in rows]
+
+
+def test_calendar_page_data_page_and_embedded_list_agree(sync, human, unique_title, farm):
+    movement = Movement(human, unique_title)
+    summary = sync().run([movement.parent, movement.child])
+    assert not summary.errors, summary.lines()
+    ada = movement.ada
+
+    data = calendar_data.read_document(ada.text("Campaign events/events.json"))
+    mine = {e["event"]: e for e in data.events if movement.id in e["event"]}
+    assert set(mine) == {movement.online, movement.lagos, movement.ended}
+    lagos = mine[movement.lagos]
+    assert (lagos["wiki"], lagos["campaign"], lagos["country"], lagos["language"]) == (
+        "yowiki",
+        movement.child,
+        "NG",
+        "yo",
+    )
+    assert lagos["timezone"] == "Africa/Lagos" and lagos["participants"] == 1
+    assert mine[movement.online]["signup"] == "closed"
+    assert mine[movement.ended]["status"] == "ended"
+    assert data.campaigns[movement.child]["ancestors"] == [movement.parent]
+    assert data.campaigns[movement.child]["topics"] == [movement.topic, "Water"]
+    assert data.names["countries"]["NG"] == "Nigeria"
+
+    page = ada.text("Campaign events")
+    region = region_content(page, "calendar")
+    upcoming, recent = region.split("== Recently ended ==")
+    assert f"Lagos {movement.id}" in upcoming and "Yaba Library, Nigeria" in upcoming
+    assert "Online &#39;&#39;session&#39;&#39;" in upcoming  # inert, as typed
+    assert f"Ended {movement.id}" in recent and f"Ended {movement.id}" not in upcoming
+    parsed = rendered(farm, "{{:Campaign events}}")
+    assert "Online ''session''" in parsed.replace("&#39;", "'")
+    assert "<i>session</i>" not in parsed
+
+    # The embedded list, with each filter, shows what the webservice's filters select.
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    cases = {
+        f"campaign={movement.parent}": [movement.online, movement.lagos],
+        f"campaign={movement.child}": [movement.lagos],
+        f"topic={movement.topic.upper()}": [movement.online, movement.lagos],
+        f"campaign={movement.parent}|country=ng": [movement.lagos],
+        f"campaign={movement.parent}|format=online": [movement.online],
+        f"campaign={movement.parent}|language=yo|wiki=yowiki": [movement.lagos],
+        f"campaign={movement.parent}|from={movement.later_day}": [movement.lagos],
+        f"campaign={movement.parent}|to={movement.soon_day}": [movement.online],
+        f"campaign={movement.parent}|from=2000-01-01": [
+            movement.ended,
+            movement.online,
+            movement.lagos,
+        ],
+        f"campaign={movement.parent}|limit=1": [movement.online],
+    }
+    names = {
+        movement.online: "Online &#39;&#39;session&#39;&#39;",
+        movement.lagos: f"Lagos {movement.id}",
+        movement.ended: f"Ended {movement.id}",
+    }
+    for arguments, expected in cases.items():
+        html = rendered(farm, f"{{{{Campaign events list|{arguments}}}}}")
+        shown = [re.sub(r"<[^>]+>", "", cell) for cell in listed_events(html)]
+        assert shown == [names[e] for e in expected], (arguments, shown)
+        filters, problems = calendar_data.parse_filters(
+            dict(part.split("=", 1) for part in arguments.split("|"))
+        )
+        assert not problems
+        selected = calendar_data.select(data, filters, today, default_limit=20)
+        assert [e["event"] for e in selected] == expected, arguments
+    more = rendered(farm, f"{{{{Campaign events list|campaign={movement.parent}|limit=1}}}}")
+    assert "More events on the calendar page" in more
+    typo = rendered(farm, f"{{{{Campaign events list|campaign={movement.parent}|from=soon}}}}")
+    assert "not valid: from" in typo and listed_events(typo)  # a typo never empties the list
+    nothing = rendered(farm, f"{{{{Campaign events list|campaign={movement.parent}|country=GH}}}}")
+    assert "No event matches." in nothing
+
+
+def test_a_run_with_nothing_new_saves_and_reads_nothing_for_the_calendar(
+    sync, human, unique_title, farm
+):
+    movement = Movement(human, unique_title)
+    first = sync().run([movement.parent, movement.child])
+    assert not first.errors, first.lines()
+    revisions = {
+        title: movement.ada.history(title)[0]["revid"]
+        for title in ("Campaign events", "Campaign events/events.json")
+    }
+    # Another "as of", the same data: neither page gets a revision. The next run
+    # reads the two campaign pages again (the bot's own edit of their events tables
+    # changed their revision); after that, the calendar costs no request at all:
+    # the same requests as a run without it.
+    later = datetime.now(UTC) + timedelta(minutes=3)
+    costs = {}
+    for with_calendar in (True, False, True):
+        job = sync(now=lambda: later, calendar=with_calendar)
+        again = job.run([movement.parent, movement.child])
+        assert not again.errors and again.edited == 0, again.lines()
+        costs[with_calendar] = again.as_dict()["requests"]
+    assert costs[True] == costs[False]
+    for title, revid in revisions.items():
+        assert movement.ada.history(title)[0]["revid"] == revid
+
+    # An organizer renames an event: the data and the page follow in the next run.
+    text = movement.ada.text(movement.online).replace("Online ''session''", "Renamed")
+    movement.ada.edit(movement.online, text)
+    third = sync().run([movement.parent])
+    assert not third.errors, third.lines()
+    document = json.loads(movement.ada.text("Campaign events/events.json"))
+    assert any(row[2] == "Renamed" for row in document["events"])
+    assert f"[[:{movement.online}|Renamed]]" in movement.ada.text("Campaign events")
