@@ -1,7 +1,8 @@
 """Carrying out journaled submissions: once, as the organizer, retried while the wiki is down.
 
 A submission names a kind (new campaign, new event, changed event, new
-worklist, sign-up, withdrawal) and holds the organizer's values. Its new page
+worklist, sign-up, withdrawal, check-in at the event) and holds the
+organizer's values. Its new page
 text is computed from the page as it is at the moment of each attempt
 (:mod:`campaignkit.submissions.page_texts`), so a retry an hour later neither loses a
 human edit made meanwhile nor repeats a change that is already there.
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 from campaignkit.config import Settings
 from campaignkit.manifest import Manifest, load_manifest
-from campaignkit.submissions import journal, logins, page_texts
+from campaignkit.submissions import attendance, journal, logins, page_texts
 from campaignkit.submissions.journal import Submission
 from campaignkit.web_settings import WebSettings
 from campaignkit.wiki.batch import PageText
@@ -67,8 +68,18 @@ KINDS: dict[str, Kind] = {
         lambda s, page, m: page_texts.add_participant(page, s.payload["user"], m),
     ),
     "newcomer-signup": Kind(
+        # A newcomer whose account is made at the event is there: checked in at once.
         "Signing up a newcomer (account created at the event)",
-        lambda s, page, m: page_texts.add_participant(page, s.payload["user"], m, open_only=False),
+        lambda s, page, m: attendance.check_in(page, s.payload["user"], m),
+    ),
+    "check-in": Kind(
+        "Checking in at the event",
+        lambda s, page, m: attendance.check_in(
+            page,
+            s.payload["user"],
+            m,
+            organizer=None if s.payload.get("organizer_confirmed") else s.username,
+        ),
     ),
     "withdraw": Kind(
         "Withdrawing",
@@ -139,8 +150,14 @@ def attempt(
     submission = journal.get(settings, submission_id)
     assert submission is not None
     login = login or logins.latest_for(settings, submission.username)
-    if login is None or submission.wiki not in login.wikis(settings):
+    if login is None:
         journal.finish(settings, submission.id, journal.PENDING, message="status-login-again")
+        return journal.get(settings, submission_id)
+    if submission.wiki not in login.wikis(settings):
+        # Logging in again would not help: the account is missing on that wiki (or
+        # could not log in there). Kept, and saved once the account works there.
+        message = f"status-no-account-on-wiki|{submission.wiki}"
+        journal.finish(settings, submission.id, journal.PENDING, message=message)
         return journal.get(settings, submission_id)
     if submission.kind == "newcomer-account":
         # An account request is never sent again (its password is not kept): it is
