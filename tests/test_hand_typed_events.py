@@ -170,3 +170,49 @@ def test_a_run_for_the_unreadable_event_page_itself_reports_it_and_lists_it(
     row = rows(pages.ada.text(pages.campaign))[pages.abbreviation]
     assert "start=2027-03-02 10:00" in row and "timezone=Africa/Lagos" in row
     assert "problem" not in row and "participants=1" in row
+
+
+def test_an_unclosed_event_template_is_reported_where_organizers_put_event_pages(
+    job, human, unique_title
+):
+    pages = HandTyped(human, unique_title)
+    subpage = f"{pages.campaign}/Unclosed"  # a subpage of the campaign, linking nowhere
+    pages.ada.edit(
+        subpage,
+        "Copied from last year.\n\n"
+        f"{{{{Campaign event|campaign={pages.campaign}|name=Copied|start=2027-03-05"
+        "|end=2027-03-05|format=online|wiki=metawiki\n\n== Sign up ==\n",
+    )
+    yo_page = f"Ìṣẹ̀lẹ̀ tí kò parí {pages.campaign.split()[-1]}"
+    pages.bola_yo.edit(
+        yo_page,
+        f"Apá kan [[m:{pages.campaign}]].\n"
+        f"{{{{Ìṣẹ̀lẹ̀ ìpolongo|ìpolongo=m:{pages.campaign}|orúkọ=Ọjà|start=2027-03-06\n",
+    )
+    example = f"How to write an event {pages.campaign.split()[-1]}"
+    pages.ada.edit(
+        example,
+        f"See [[{pages.campaign}]]. Write <nowiki>{{{{Campaign event|campaign=…</nowiki> and "
+        "<!-- {{Campaign event| --> fill it in.",
+    )
+    summary = job().run([pages.campaign])
+    broken = [e for e in summary.errors if "is not closed with }}" in e]
+    assert len(broken) == 2, summary.errors
+    assert any(
+        e.startswith(f'Page "{subpage}" on metawiki, template {{{{Campaign event}}}}, line 3:')
+        for e in broken
+    )
+    assert any(
+        e.startswith(f'Page "{yo_page}" on yowiki, template {{{{Ìṣẹ̀lẹ̀ ìpolongo}}}}, line 2:')
+        for e in broken
+    )
+    assert not any(example in e for e in summary.errors)  # an example is no broken event
+
+    # Asked for by name, the page itself says what is wrong.
+    direct = job().run([subpage])
+    assert any(e.startswith(f'Page "{subpage}" on metawiki') for e in direct.errors)
+    # Once closed, it is an event page like any other.
+    pages.ada.edit(subpage, pages.ada.text(subpage).replace("wiki=metawiki\n", "wiki=metawiki}}\n"))
+    fixed = job().run([pages.campaign])
+    assert [e for e in fixed.errors if "is not closed" in e] == [e for e in broken if yo_page in e]
+    assert subpage in rows(pages.ada.text(pages.campaign))

@@ -38,8 +38,10 @@ from bot.run.lease import RunLease
 from bot.run.loop import BotRun, BotTask, Priority, WorkItem
 from bot.run.page_state import PageRecord, PageRecords, PageState, Recorded
 from bot.run.summary import RunSummary
+from bot.sync import broken_events
 from bot.sync.signup_times import find_signup_times
 from bot.worklists.job import WorklistTask
+from bot.worklists.sources import read_failures
 from campaignkit.codecs import campaign_data, waitlist
 from campaignkit.codecs import events_table as campaign_table
 from campaignkit.codecs import participants_table as participants
@@ -741,6 +743,45 @@ class SyncJob(BotTask):
             }
             self.only_campaigns = named_events | (self.targets - listed)
         self._read_campaign_pages()
+        if self.full or self.targets:
+            self._report_broken_events()
+
+    def _report_broken_events(self) -> None:
+        """Pages with a ``{{Campaign event|`` that MediaWiki does not count (never closed).
+
+        Looked for among the pages that link to a campaign page or are its
+        subpages: of every campaign on ``--full`` runs, of the campaigns a run
+        was asked for otherwise; and among the pages asked for by name that
+        are no event page. See :mod:`bot.sync.broken_events`.
+        """
+        hub_id = self.settings.hub_id
+        try:
+            campaigns = {p.title for p in self.bot_run.listing.embedding(hub_id, "campaign")}
+        except WikiError:
+            return  # reported where the campaigns are listed
+        if not self.full:
+            campaigns &= self.targets
+        listed = {t for p in self.passes.values() for t in p.listed}
+        asked = self.targets - listed - campaigns
+        for wiki_id, wiki_pass in self.passes.items():
+            if wiki_pass.failed or (self.only_wiki is not None and self.only_wiki != wiki_id):
+                continue
+            connection = wiki_pass.connection
+            local = wiki_pass.manifest.template("campaign_event")
+            try:
+                candidates = set(asked)
+                if campaigns and wiki_id == hub_id:
+                    candidates |= broken_events.linking_to_campaigns(connection, campaigns)
+                    candidates |= broken_events.subpages_of(connection, campaigns)
+                elif campaigns:
+                    candidates |= broken_events.linking_from_elsewhere(connection, campaigns)
+                candidates -= set(wiki_pass.listed) | campaigns
+                broken = broken_events.read_candidates(connection, candidates, local)
+            except read_failures() as error:
+                self.summary.error(f"{wiki_id}: cannot look for broken event pages: {error}")
+                continue
+            for found in broken:
+                self.summary.error(str(found))
 
     def _pages_to_read(self) -> set[str] | None:
         """A run for named event pages reads only those; any other run reads what changed.
