@@ -62,7 +62,8 @@ def test_login_next_never_leaves_the_site(client, accounts, web_settings, tmp_pa
     from webservice.app import create_app
 
     settings = web_settings_for(web_settings, tmp_path, redis_url, write_limit="1000 per minute")
-    client = create_app(settings, retry_worker=False).test_client()
+    overrides = {"CAMPAIGNKIT_LOGIN_ACCOUNT_LIMIT": "1000 per minute"}  # one account, 43 logins
+    client = create_app(settings, retry_worker=False, overrides=overrides).test_client()
     for target in BYPASSES:
         page = client.get("/login", query_string={"next": target})
         answer = client.post(
@@ -306,3 +307,42 @@ def test_time_zone_and_country_pickers_in_the_readers_language(
     assert answer.status_code == 200, answer.text[:2000]
     assert '<option value="Africa/Lagos" selected>' in answer.text
     assert '<option value="NG" selected>' in answer.text
+
+
+def test_an_account_missing_on_one_wiki_is_said_plainly(client, web_settings, human, unique_title):
+    from campaignkit.devwiki.local_user import WikiClient
+
+    name = unique_title("Meta only")
+    password = "a long enough password 42"
+    newcomer = WikiClient(web_settings.wiki("metawiki").api_url)
+    token = newcomer.get(action="query", meta="tokens", type="createaccount")
+    created = newcomer.post(
+        action="createaccount",
+        username=name,
+        password=password,
+        retype=password,
+        createreturnurl="http://127.0.0.1/",
+        createtoken=token["query"]["tokens"]["createaccounttoken"],
+    )
+    assert created["createaccount"]["status"] == "PASS", created
+    log_in(client, name, password)
+    landing = client.get("/")
+    assert "could not log in on: yowiki" in html.unescape(landing.text)
+
+    campaign = unique_title("Missing campaign")
+    make_campaign(web_settings, human, campaign)
+    title = unique_title("Event")
+    saved = post_form(
+        client,
+        f"/campaign/{quote(campaign)}/add-event",
+        _event(campaign, page_title=title, action="save"),
+    )
+    assert saved.status_code == 302
+    status = client.get(saved.headers["Location"])
+    assert status.status_code == 202  # kept, waiting
+    text = html.unescape(status.text)
+    assert f"Your account {name} does not exist on yowiki" in text
+    assert "has expired" not in text
+    [submission] = journal.for_user(web_settings, name)
+    assert submission.status == journal.PENDING
+    assert not _exists(web_settings, "yowiki", title)

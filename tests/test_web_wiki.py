@@ -328,12 +328,13 @@ def test_writes_are_rate_limited(client, accounts, web_settings, tmp_path, redis
         web_settings, web={**web_settings.web, "write_limit": "2 per minute"}
     )
     test_client = create_app(limited, retry_worker=False).test_client()
+    log_in(test_client, ADA, accounts.users[ADA])  # logins have budgets of their own
     statuses = []
     for _ in range(3):
-        page = test_client.get("/login")
+        page = test_client.get("/new/campaign")
         answer = test_client.post(
-            "/login",
-            data={"csrf_token": csrf_token(page.text), "username": ADA, "password": "wrong"},
+            "/new/campaign",
+            data={"csrf_token": csrf_token(page.text), "name": "", "action": "preview"},
         )
         statuses.append(answer.status_code)
     assert statuses == [400, 400, 429]

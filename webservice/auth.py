@@ -26,7 +26,11 @@ from campaignkit.wiki.errors import WikiUnreachable
 from webservice.forms import LoginForm
 from webservice.i18n import msg
 from webservice.refresh import request_refresh
-from webservice.security import safe_next, writes
+from webservice.security import (
+    login_attempts_per_account,
+    login_attempts_per_address,
+    safe_next,
+)
 
 blueprint = Blueprint("auth", __name__)
 
@@ -40,7 +44,11 @@ def _web() -> Any:
 
 
 def _logged_in(login: logins.Login, target: str) -> Any:
+    missing = [w for w in _settings().wikis if w not in login.wikis(_settings())]
     session.clear()
+    if missing:
+        # said now, not as "log in again" later on every save to those wikis
+        flash(msg("login-missing-wikis", login.username, ", ".join(missing)))
     session["login_key"] = logins.store(_settings(), login)
     session.permanent = True
     g.login = login
@@ -53,7 +61,8 @@ def _logged_in(login: logins.Login, target: str) -> Any:
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-@writes
+@login_attempts_per_address
+@login_attempts_per_account
 def login() -> Any:
     """The login page (local wikis) or the start of the OAuth handshake (production)."""
     target = request.args.get("next", "")

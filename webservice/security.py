@@ -9,7 +9,8 @@
   holds a random key only; credentials stay on the server (:mod:`.logins`).
 - Rate limits: Flask-Limiter on the tool's Redis, one shared budget for all
   writes per organizer (or per address when logged out), a stricter one for
-  creating accounts.
+  creating accounts; logins are counted per account and, with a ceiling a
+  busy venue does not reach, per address.
 """
 
 from __future__ import annotations
@@ -53,6 +54,40 @@ def account_limit() -> str:
 
 
 writes = limiter.shared_limit(write_limit, scope="writes", methods=["POST"])
+
+# Logins have budgets of their own. Per account, a password cannot be guessed
+# quickly; per address, a ceiling far above a venue's: fifty people behind one
+# connection log in (and mistype) within minutes, and must not lock each other
+# out as one shared budget of 30 per minute did.
+LOGIN_ACCOUNT_LIMIT = "10 per minute;60 per hour"
+LOGIN_ADDRESS_LIMIT = "300 per minute;2000 per hour"
+
+
+def _login_account_key() -> str:
+    """The account a login attempt is for, spelled as the wiki would (first letter upper)."""
+    name = " ".join((request.form.get("username") or "").replace("_", " ").split())
+    return "account:" + (name[:1].upper() + name[1:])[:255]
+
+
+def login_account_limit() -> str:
+    """Attempts per account (a callable, so each app can configure it)."""
+    return current_app.config.get("CAMPAIGNKIT_LOGIN_ACCOUNT_LIMIT", LOGIN_ACCOUNT_LIMIT)
+
+
+def login_address_limit() -> str:
+    """Attempts per address: the ceiling a whole venue shares."""
+    return current_app.config.get("CAMPAIGNKIT_LOGIN_ADDRESS_LIMIT", LOGIN_ADDRESS_LIMIT)
+
+
+login_attempts_per_account = limiter.limit(
+    login_account_limit, key_func=_login_account_key, methods=["POST"], scope="login-account"
+)
+login_attempts_per_address = limiter.limit(
+    login_address_limit,
+    key_func=lambda: f"ip:{get_remote_address()}",
+    methods=["POST"],
+    scope="login-address",
+)
 account_creations = limiter.shared_limit(account_limit, scope="accounts", methods=["POST"])
 
 
