@@ -86,13 +86,14 @@ def create_app(
     static_files.init_app(app)
     Compress(app)
 
-    from webservice import api, auth, feeds, organizer_forms, pages, participation
+    from webservice import api, auth, checkin, feeds, organizer_forms, pages, participation
 
     for blueprint in (
         pages.blueprint,
         auth.blueprint,
         organizer_forms.blueprint,
         participation.blueprint,
+        checkin.blueprint,
         feeds.blueprint,
         api.blueprint,
     ):

@@ -29,6 +29,7 @@ from campaignkit.wiki.errors import WikiUnreachable
 from campaignkit.wiki.organizer_session import ApiError
 from webservice import campaign_reads
 from webservice import newcomers as newcomer_page
+from webservice.checkin import waitlist_place
 from webservice.forms import SignupForm
 from webservice.i18n import msg
 from webservice.organizer_forms import may_organize
@@ -105,6 +106,11 @@ def signup(wiki: str, title: str) -> Any:
         abort(400)
     page_title = _title_when_wiki_is_down(wiki, title)
     state = _participate("signup", wiki, page_title, g.login.username)
+    if state.status == journal.SAVED:
+        place = waitlist_place(wiki, page_title, g.login.username)
+        if place is not None:  # the event is full: say so, with the place
+            flash(msg("signup-waitlisted", place))
+            return redirect(url_for("pages.event", wiki=wiki, title=page_title))
     return _back(state, "signup-done", wiki, page_title)
 
 
