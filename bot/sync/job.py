@@ -743,26 +743,31 @@ class SyncJob(BotTask):
             }
             self.only_campaigns = named_events | (self.targets - listed)
         self._read_campaign_pages()
-        if self.full or self.targets:
-            self._report_broken_events()
+        self._report_broken_events()
 
     def _report_broken_events(self) -> None:
         """Pages with a ``{{Campaign event|`` that MediaWiki does not count (never closed).
 
-        Looked for among the pages that link to a campaign page or are its
-        subpages: of every campaign on ``--full`` runs, of the campaigns a run
-        was asked for otherwise; and among the pages asked for by name that
-        are no event page. See :mod:`bot.sync.broken_events`.
+        Looked for, on ``--full`` runs (nightly), among the pages that link to
+        a campaign page or are its subpages: of every campaign, or of the
+        campaigns asked for. That costs requests per campaign, so the runs
+        that follow each organizer's save (a page and its campaign) skip it;
+        a page asked for by name that is no event page is always looked at.
+        See :mod:`bot.sync.broken_events`.
         """
         hub_id = self.settings.hub_id
         try:
             campaigns = {p.title for p in self.bot_run.listing.embedding(hub_id, "campaign")}
         except WikiError:
             return  # reported where the campaigns are listed
-        if not self.full:
-            campaigns &= self.targets
         listed = {t for p in self.passes.values() for t in p.listed}
         asked = self.targets - listed - campaigns
+        if not self.full:
+            campaigns = set()
+        elif self.targets:
+            campaigns &= self.targets
+        if not campaigns and not asked:
+            return
         for wiki_id, wiki_pass in self.passes.items():
             if wiki_pass.failed or (self.only_wiki is not None and self.only_wiki != wiki_id):
                 continue
