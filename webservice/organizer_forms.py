@@ -361,3 +361,84 @@ def edit_event(wiki: str, title: str) -> Any:
 def _changed(values: dict[str, str], before: dict[str, str]) -> dict[str, str]:
     """Only the fields an edit changes, so an old page's values are not held against it."""
     return {k: v for k, v in values.items() if v != before.get(k, "")}
+
+
+@blueprint.route("/campaign/<path:title>/edit", methods=["GET", "POST"])
+@login_required
+@writes
+def edit_campaign(title: str) -> Any:
+    """Change a campaign's details (its organizers only); only changed fields are written.
+
+    Like an event's edit: the form shows the page's values, and a field that
+    someone changed on the wiki meanwhile stops the save, naming the field,
+    rather than being overwritten.
+    """
+    dashboard = campaign_reads.campaign_dashboard(settings(), title, 0)
+    if not dashboard.exists or dashboard.campaign is None:
+        abort(404)
+    campaign = dashboard.campaign
+    if g.login.username not in campaign.organizers:
+        return render_template("forbidden.html", campaign_page=dashboard.title), 403
+    hub = settings().hub
+    manifest = load_manifest(hub.id, hub.lang)
+    form = contract_form("campaign", page_fields=False)
+    current = campaign.to_params()
+    preview = ""
+    refused = ""
+    status = 200
+    if request.method == "GET":
+        fill(form, current)
+        before_token = _signer().dumps(current)
+    else:
+        status = 400
+        before_token = request.form.get("before", "")
+        try:
+            before = _signer().loads(before_token)
+        except BadSignature:
+            abort(400)
+        clean_typed_hashtag(form)
+        if form.validate_on_submit():
+            values = checked_values(form, settings().wikis)
+            if values is not None and not _wiki_checks(form, hub.id, _changed(values, before)):
+                values = None
+            if values is not None:
+                payload = {"before": before, "after": values}
+                if request.form.get("action") == "save":
+                    saved, refused = _journal_and_save(
+                        "edit-campaign", hub.id, dashboard.title, payload
+                    )
+                    if saved is not None:
+                        return saved
+                else:
+                    try:
+                        text = page_texts.changed_campaign_fields(
+                            PageText(dashboard.title, True, _page_text(dashboard.title)),
+                            before,
+                            values,
+                            manifest,
+                        )
+                        preview = _preview_html(hub.id, dashboard.title, text)
+                        status = 200
+                    except SaveRefused as error:
+                        form.name.errors.append(msg(error.key, error.detail))
+                    except (WikiUnreachable, ApiError) as error:
+                        form.name.errors.append(msg("preview-failed", str(error)))
+    return (
+        render_template(
+            "page_form.html",
+            form=form,
+            template="campaign",
+            heading="form-edit-campaign",
+            preview=preview,
+            refused=refused,
+            before=before_token,
+            campaign_page=dashboard.title,
+        ),
+        409 if refused else status,
+    )
+
+
+def _page_text(title: str) -> str:
+    """The hub page's current text (for a preview of the changed fields)."""
+    api = campaign_reads.reader(settings(), settings().hub_id)
+    return campaign_reads.read_pages(api, [title])[title].text

@@ -88,20 +88,48 @@ def changed_event_fields(
     A field nobody else touched is written; one that another person changed
     meanwhile to something else stops the save, naming the field.
     """
+    return changed_fields(page, "campaign_event", before, after, manifest)
+
+
+def changed_campaign_fields(
+    page: PageText,
+    before: Mapping[str, str],
+    after: Mapping[str, str],
+    manifest: Manifest,
+) -> str:
+    """The campaign page with the ``{{Campaign}}`` fields its organizer changed (as for events)."""
+    return changed_fields(page, "campaign", before, after, manifest)
+
+
+TEMPLATE_PROBLEM_KEYS = {
+    "campaign_event": "error-event-template",
+    "campaign": "error-campaign-template",
+}
+
+
+def changed_fields(
+    page: PageText,
+    template_key: str,
+    before: Mapping[str, str],
+    after: Mapping[str, str],
+    manifest: Manifest,
+) -> str:
+    """Apply the changed fields of the page's one ``template_key`` call, field by field."""
+    problem = TEMPLATE_PROBLEM_KEYS[template_key]
     if not page.exists:
         raise SaveRefused("error-page-gone", page.title)
-    local = manifest.template("campaign_event")
+    local = manifest.template(template_key)
     calls = find_calls(page.text, local)
     if len(calls) != 1:
-        raise SaveRefused("error-event-template", page.title)
+        raise SaveRefused(problem, page.title)
     current = calls[0].values
     changes: dict[str, str] = {}
     for field in local.spec.field_names:
-        old = canonical_text("campaign_event", field, before.get(field, ""))
-        new = canonical_text("campaign_event", field, after.get(field, ""))
+        old = canonical_text(template_key, field, before.get(field, ""))
+        new = canonical_text(template_key, field, after.get(field, ""))
         if old == new:
             continue
-        now = canonical_text("campaign_event", field, current.get(field, ""))
+        now = canonical_text(template_key, field, current.get(field, ""))
         if now not in (old, new):
             raise SaveRefused("error-edited-meanwhile", local.written_param(field))
         if now != new:
@@ -109,7 +137,7 @@ def changed_event_fields(
     try:
         return update_params(page.text, local, changes)
     except TemplateCodecError as error:
-        raise SaveRefused("error-event-template", str(error)) from None
+        raise SaveRefused(problem, str(error)) from None
 
 
 def signed_up(text: str, manifest: Manifest, title: str = "") -> list[str]:

@@ -58,6 +58,12 @@ KINDS: dict[str, Kind] = {
             page, s.payload["before"], s.payload["after"], m
         ),
     ),
+    "edit-campaign": Kind(
+        "Campaign details changed",
+        lambda s, page, m: page_texts.changed_campaign_fields(
+            page, s.payload["before"], s.payload["after"], m
+        ),
+    ),
     "new-worklist": Kind(
         "New worklist",
         lambda s, page, m: page_texts.new_worklist_page(page, s.payload["params"], m),
