@@ -101,6 +101,7 @@ class CalendarTask(BotTask):
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         fresh: Callable[[], FreshEvents] | None = None,
         campaign_texts: Callable[[], Mapping[str, PageText]] | None = None,
+        own_campaign_edits: Callable[[], Mapping[str, tuple[int, int]]] | None = None,
     ) -> None:
         self.farm = farm
         self.settings = settings
@@ -110,6 +111,7 @@ class CalendarTask(BotTask):
         self.now = now
         self.fresh = fresh or (lambda: {})
         self.campaign_texts = campaign_texts or (lambda: {})
+        self.own_campaign_edits = own_campaign_edits or (lambda: {})
         self.records = PageRecords.beside(self.state, "calendar")
         self.campaign_state = CampaignState.beside(self.state)
         self.memory = CalendarMemory(self.state)
@@ -308,6 +310,12 @@ class CalendarTask(BotTask):
             self._write_data(run)
         else:
             self._write_page(run)
+
+    def teardown(self, run: BotRun) -> None:
+        """Campaign pages the sync just saved keep their fields: follow their new revision."""
+        edits = self.own_campaign_edits()
+        if edits and not self.dry_run and self.campaigns is not None:
+            self.campaign_state.follow(self.settings.hub_id, edits)
 
 
 def run_calendar(

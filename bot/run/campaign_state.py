@@ -101,6 +101,17 @@ class CampaignState:
                     ],
                 )
 
+    def follow(self, wiki_id: str, edits: Mapping[str, tuple[int, int]]) -> None:
+        """Move records read at revision ``old`` to ``new`` (the bot's own, unmerged edits)."""
+        table = campaign_pages.c
+        with self.engine.begin() as connection:
+            for title, (old, new) in edits.items():
+                connection.execute(
+                    campaign_pages.update()
+                    .where(table.wiki == wiki_id, table.title == title, table.revid == old)
+                    .values(revid=new)
+                )
+
 
 @dataclass
 class Campaigns:

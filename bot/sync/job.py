@@ -216,6 +216,10 @@ class SyncJob(BotTask):
         self.campaign_records = PageRecords.beside(self.state, "sync-campaign")
         self.membership = PageRecords.beside(self.state, "event-campaign")
         self.campaign_digests: dict[str, str] = {}
+        # Campaign pages this run saved with nothing merged in: title -> (read, saved)
+        # revision ids; only the bot's region changed, so the calendar's campaign
+        # register follows the new revision instead of reading the page again.
+        self.own_campaign_edits: dict[str, tuple[int, int]] = {}
         # The revision each changed event page was last processed at: new sign-ups
         # are dated from the revisions after it only (bot/sync/signup_times.py).
         self.last_revids: dict[tuple[str, str], int] = {}
@@ -679,6 +683,8 @@ class SyncJob(BotTask):
         result = self._write(
             hub_pass, EditRequest(page.title, transform, summary, create=False, current=page)
         )
+        if result.wrote and not result.merged and not result.conflicts:
+            self.own_campaign_edits[page.title] = (page.revid, result.revid)
         if result.outcome is EditOutcome.FAILED or result.outcome is EditOutcome.SKIPPED:
             return
         data = self._write_data(hub_pass, campaign.page.title, final_rows[0])
@@ -876,6 +882,7 @@ class SyncJob(BotTask):
                     now=self.now,
                     fresh=self.calendar_rows,
                     campaign_texts=lambda: {page.title: page for page in self.campaign_pages},
+                    own_campaign_edits=lambda: self.own_campaign_edits,
                 )
             )
         return self.bot_run.execute(tasks)
