@@ -220,3 +220,46 @@ def test_an_unclosed_event_template_is_reported_where_organizers_put_event_pages
     fixed = job(full=True).run([pages.campaign])
     assert [e for e in fixed.errors if "is not closed" in e] == [e for e in broken if yo_page in e]
     assert subpage in rows(pages.ada.text(pages.campaign))
+
+
+def rendered(farm, wiki_id: str, text: str) -> str:
+    answer = farm[wiki_id].api(
+        action="parse",
+        text=text,
+        title="Hand typed",
+        contentmodel="wikitext",
+        prop="text",
+        formatversion="2",
+    )
+    return answer["parse"]["text"]
+
+
+@pytest.mark.parametrize(
+    ("wiki_id", "start", "end", "shown", "valid"),
+    [
+        ("yowiki", "1 Ẹrẹ̀nà 2027 10:00", "1 Oṣù Ẹrẹ̀nà 2027", "1 Oṣù Ẹ̀rẹ̀nà 2027, 10:00", True),
+        ("yowiki", "1 erena 2027", "2027-03-02", "1 Oṣù Ẹ̀rẹ̀nà 2027 – 2 Oṣù Ẹ̀rẹ̀nà 2027", True),
+        (
+            "metawiki",
+            "March 1, 2027 4:30 pm",
+            "2027-03-01",
+            "1 March 2027, 16:30 – 1 March 2027",
+            True,
+        ),
+        ("metawiki", "2027-03-01T10:00", "2027-03-01 16:00", "1 March 2027, 10:00", True),
+        ("metawiki", "2027-13-01 10:00", "2027-03-01", "2027-13-01 10:00", False),
+        ("metawiki", "tomorrow", "2027-03-01", "tomorrow", False),
+        ("metawiki", "2027-03-01T10:00Z", "2027-03-01", "2027-03-01T10:00Z", False),
+        ("metawiki", "01/03/2027", "2027-03-01", "01/03/2027", False),
+    ],
+)
+def test_the_event_box_reads_dates_as_the_bot_does(farm, wiki_id, start, end, shown, valid):
+    """The page's own box agrees with the bot: no red note for a date the bot reads."""
+    name = "Ìṣẹ̀lẹ̀ ìpolongo" if wiki_id == "yowiki" else "Campaign event"
+    html = rendered(
+        farm,
+        wiki_id,
+        f"{{{{{name}|campaign=C|name=N|start={start}|end={end}|format=online|wiki={wiki_id}}}}}",
+    )
+    assert shown in html
+    assert ("campaignkit-problems" not in html) is valid, html

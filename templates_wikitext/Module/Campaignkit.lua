@@ -241,6 +241,115 @@ function p.check(frame)
 end
 
 --[[
+Dates as organizers type them. campaignkit/dates.py is what the bot accepts:
+2027-03-01 10:00, 2027-03-01T10:00, a date alone (a whole day), and 1 March 2027
+or March 1, 2027 with month names in English or this wiki's language. Here the
+month names of this wiki's language (as MediaWiki writes them; tone marks and
+case do not matter) become English ones, and MediaWiki's own date parser reads
+the rest. Numeric day/month orders and UTC offsets are refused, as the bot does.
+]]
+
+local MARKS = '[' .. mw.ustring.char(0x300) .. '-' .. mw.ustring.char(0x36F) .. ']'
+local ENGLISH_MONTHS = { 'January', 'February', 'March', 'April', 'May', 'June', 'July',
+	'August', 'September', 'October', 'November', 'December' }
+local month_words
+
+local function fold(text)
+	return mw.ustring.lower((mw.ustring.gsub(mw.ustring.toNFD(text), MARKS, '')))
+end
+
+local function pattern_escape(text)
+	return (mw.ustring.gsub(text, '[%-%.%^%$%(%)%%%[%]%*%+%?]', '%%%0'))
+end
+
+-- This wiki's month names (full and genitive; abbreviations without digits), longest
+-- first; without the word every full name starts with when there is one (Yoruba "Oṣù").
+local function local_months()
+	if month_words then
+		return month_words
+	end
+	month_words = {}
+	local lang = mw.language.getContentLanguage()
+	if lang:getCode() == 'en' then
+		return month_words
+	end
+	local firsts = {}
+	for month = 1, 12 do
+		local day = string.format('2027-%02d-01', month)
+		local first = mw.ustring.match(fold(lang:formatDate('F', day)), '^(%S+)%s')
+		firsts[first or ''] = true
+		for _, code in ipairs({ 'F', 'xg', 'M' }) do
+			local name = fold(lang:formatDate(code, day))
+			if name ~= '' and not mw.ustring.find(name, '%d') then
+				table.insert(month_words, { name, ENGLISH_MONTHS[month] })
+			end
+		end
+	end
+	local shared = next(firsts)
+	if shared ~= '' and next(firsts, shared) == nil then
+		local more = {}
+		for _, pair in ipairs(month_words) do
+			local rest = mw.ustring.match(pair[1], '^' .. pattern_escape(shared) .. '%s+(.+)$')
+			if rest then
+				table.insert(more, { rest, pair[2] })
+			end
+		end
+		for _, pair in ipairs(more) do
+			table.insert(month_words, pair)
+		end
+	end
+	table.sort(month_words, function(a, b)
+		return mw.ustring.len(a[1]) > mw.ustring.len(b[1])
+	end)
+	return month_words
+end
+
+-- The date in English words and a Unix time, or nil when it is no date the bot accepts.
+local function read_date(text)
+	text = trim(text)
+	if text == '' or mw.ustring.find(text, '^%d%d?[/.]%d%d?[/.]%d')
+		or mw.ustring.find(text, '%d[Zz]$') or mw.ustring.find(text, '%d:%d%d%s*[+-]%d')
+		or ({ utc = true, gmt = true })[fold(text):sub(-3)] then
+		return nil
+	end
+	local english = fold(text)
+	for _, pair in ipairs(local_months()) do
+		english = mw.ustring.gsub(english, pattern_escape(pair[1]), pair[2])
+	end
+	if not mw.ustring.find(english, '%d%d%d%d') then
+		return nil -- "tomorrow", "next monday": MediaWiki reads them, the bot does not
+	end
+	local ok, stamp = pcall(function()
+		return mw.language.new('en'):formatDate('U', english)
+	end)
+	if not ok then
+		return nil
+	end
+	return english, stamp
+end
+
+-- {{#invoke:Campaignkit|date_ok|value}}: "ok" when the bot can read the date, else empty.
+function p.date_ok(frame)
+	return read_date(frame.args[1]) and 'ok' or ''
+end
+
+-- {{#invoke:Campaignkit|when|value|time=yes}}: the date in this wiki's language (with the
+-- time when one was written and time=yes), or the value as typed when it cannot be read.
+function p.when(frame)
+	local text = trim(frame.args[1])
+	local english = read_date(text)
+	if not english then
+		return text
+	end
+	local format = 'j F Y'
+	local has_time = mw.ustring.find(english, '%d:%d%d') or mw.ustring.find(english, '%d%s*[ap]%.?m')
+	if trim(frame.args.time) == 'yes' and has_time then
+		format = 'j F Y, H:i'
+	end
+	return mw.language.getContentLanguage():formatDate(format, mw.language.new('en'):formatDate('c', english))
+end
+
+--[[
 The movement-wide calendar: {{Campaign events list|topic=|country=|format=|language=
 |wiki=|campaign=|from=|to=|limit=}} on any page of the hub.
 
