@@ -39,6 +39,10 @@ def test_api_matches_its_description_and_never_fails(api_app):
         "/api/v1/campaigns",
         "/api/v1/campaigns/{title}",
         "/api/v1/events/{wiki}/{title}",
+        "/events.json",
+        "/events.geojson",
+        "/events.csv",
+        "/events.ics",
     }
     for operation in found:
 

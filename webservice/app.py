@@ -86,10 +86,20 @@ def create_app(
     static_files.init_app(app)
     Compress(app)
 
-    from webservice import api, auth, checkin, feeds, organizer_forms, pages, participation
+    from webservice import (
+        api,
+        auth,
+        calendar,
+        checkin,
+        feeds,
+        organizer_forms,
+        pages,
+        participation,
+    )
 
     for blueprint in (
         pages.blueprint,
+        calendar.blueprint,
         auth.blueprint,
         organizer_forms.blueprint,
         participation.blueprint,

@@ -43,6 +43,123 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+_CALENDAR_EVENT = {
+    "type": "object",
+    "required": ["wiki", "event", "name", "campaign", "start", "end", "timezone", "status"],
+    "properties": {
+        "wiki": {"type": "string", "description": "The wiki of the event page."},
+        "event": {"type": "string", "description": "The event page's title."},
+        "name": {"type": "string"},
+        "campaign": {"type": "string", "description": "The campaign page's title on the hub."},
+        "campaign_name": {"type": "string"},
+        "topics": {**_STRINGS, "description": "The campaign's topics and its wider ones'."},
+        "start": {"type": "string", "description": "Local time, YYYY-MM-DD HH:MM."},
+        "end": {"type": "string", "description": "Local time, YYYY-MM-DD HH:MM."},
+        "timezone": {"type": "string", "description": "IANA time zone of start and end."},
+        "start_utc": {"type": "string"},
+        "end_utc": {"type": "string"},
+        "format": {"type": "string", "enum": ["online", "in-person", "hybrid", ""]},
+        "location": {"type": "string"},
+        "coordinates": {"type": "string", "description": "latitude, longitude"},
+        "country": {"type": "string", "description": "ISO 3166-1 alpha-2 code (CLDR)."},
+        "country_name": {"type": "string"},
+        "language": {"type": "string"},
+        "signup": {"type": "string"},
+        "participants": {"type": "integer"},
+        "status": {"type": "string", "enum": ["upcoming", "ongoing", "ended"]},
+        "url": {"type": "string"},
+    },
+}
+
+
+def _calendar_parameters() -> list[dict[str, Any]]:
+    """The filters of every calendar feed (those of {{Campaign events list}} too)."""
+    text = {"type": "string"}
+    described = [
+        ("topic", text, "Campaigns with this topic (no case), or part of one that has it."),
+        ("country", text, "ISO 3166-1 alpha-2 code of the event's country."),
+        ("format", {"type": "string", "enum": ["online", "in-person", "hybrid"]}, "Format."),
+        ("language", text, "Language code of the event."),
+        ("wiki", text, "The wiki id of the event page."),
+        ("campaign", text, "A campaign page's title; includes the campaigns part of it."),
+        ("from", {"type": "string", "format": "date"}, "Events ending on or after (today)."),
+        ("to", {"type": "string", "format": "date"}, "Events starting on or before this day."),
+        ("limit", {"type": "integer", "minimum": 1, "maximum": 500}, "At most this many."),
+    ]
+    return [
+        {"name": name, "in": "query", "required": False, "description": about, "schema": schema}
+        for name, schema, about in described
+    ]
+
+
+def calendar_paths() -> dict[str, Any]:
+    """The movement-wide calendar's feeds (:mod:`webservice.calendar`)."""
+    parameters = _calendar_parameters()
+
+    def text(mimetype: str, description: str) -> dict[str, Any]:
+        return {"description": description, "content": {mimetype: {"schema": {"type": "string"}}}}
+
+    def operation(operation_id: str, summary: str, ok: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "get": {
+                "operationId": operation_id,
+                "summary": summary,
+                "parameters": parameters,
+                "responses": {"200": ok, "404": _ERROR, "503": _ERROR},
+            }
+        }
+
+    return {
+        "/events.json": operation(
+            "listCalendarEvents",
+            "Every campaign's events, filtered (ongoing and upcoming by default)",
+            _json(
+                {
+                    "type": "object",
+                    "required": ["as_of", "filters", "problems", "count", "events"],
+                    "properties": {
+                        "as_of": {"type": "string"},
+                        "filters": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "problems": _STRINGS,
+                        "count": {"type": "integer"},
+                        "events": {"type": "array", "items": _CALENDAR_EVENT},
+                    },
+                },
+                "The events, in calendar order.",
+            ),
+        ),
+        "/events.geojson": operation(
+            "calendarEventsGeoJSON",
+            "The filtered events that have coordinates, for maps",
+            {
+                "description": "A GeoJSON FeatureCollection (longitude first).",
+                "content": {
+                    "application/geo+json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["type", "features"],
+                            "properties": {
+                                "type": {"type": "string", "enum": ["FeatureCollection"]},
+                                "features": {"type": "array", "items": {"type": "object"}},
+                            },
+                        }
+                    }
+                },
+            },
+        ),
+        "/events.csv": operation(
+            "calendarEventsCSV",
+            "The filtered events for a spreadsheet",
+            text("text/csv", "One row per event, with a header row."),
+        ),
+        "/events.ics": operation(
+            "calendarEventsICalendar",
+            "The filtered events as a calendar to subscribe to",
+            text("text/calendar", "iCalendar (RFC 5545), each event in its own time zone."),
+        ),
+    }
+
+
 def describe(wiki_ids: list[str]) -> dict[str, Any]:
     """The document, with the configured wiki ids as the ``wiki`` parameter's values."""
     title_parameter = {
@@ -182,5 +299,6 @@ def describe(wiki_ids: list[str]) -> dict[str, Any]:
                     },
                 }
             },
+            **calendar_paths(),
         },
     }

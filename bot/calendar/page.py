@@ -20,6 +20,7 @@ from urllib.parse import quote
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
 
+from campaignkit.codecs import calendar_data
 from campaignkit.codecs.calendar_data import CalendarData
 from campaignkit.config import Settings
 from campaignkit.contract import Kind
@@ -27,6 +28,10 @@ from campaignkit.template_pages.sources import Messages, load_messages
 from campaignkit.wikitext.escape import escape_field
 
 RECENT_DAYS = 30  # ended events stay in the "recently ended" section this long
+# Ongoing and upcoming events the page lists (about 450 bytes each): 2,500 would
+# make a 1.1 MB page that is slow to read and to render; the data page, the
+# embedded lists and the webservice have every event.
+PAGE_EVENTS = 1000
 COLUMNS = ("when", "event", "campaign", "format", "place", "language", "wiki", "signup")
 
 
@@ -137,6 +142,8 @@ class CalendarPage:
         """The region's content without its "as of" line (what decides whether to save)."""
         today = now.strftime("%Y-%m-%d")
         upcoming = [e for e in data.events if str(e["end"])[:10] >= today]
+        beyond = upcoming[PAGE_EVENTS:]
+        upcoming = upcoming[:PAGE_EVENTS]
         cutoff = (now - timedelta(days=RECENT_DAYS)).strftime("%Y-%m-%d %H:%M")
         recent = [
             e for e in data.events if str(e["end"])[:10] < today and str(e["end_utc"]) >= cutoff
@@ -156,6 +163,9 @@ class CalendarPage:
             rows.append(self._row(event, data))
         if rows:
             lines.append(self._table(rows))
+        if beyond:
+            data_page = calendar_data.data_title(self.settings.calendar_page)
+            lines.append(f"{self.msg('calendar.beyond')} {len(beyond)}: [[{data_page}]]")
         lines.append(f"== {self.msg('calendar.recent')} ==")
         if recent:
             lines.append(self._table(self._row(e, data) for e in reversed(recent)))
