@@ -310,7 +310,8 @@ def test_newcomer_account_created_by_the_organizer_and_signed_up(
         ada, url, {"username": newcomer, "password": password, "password_again": password}
     )
     assert created.status_code == 302, created.text[:3000]
-    assert f"{{{{Olùkópa|{newcomer}}}}}" in human("yowiki", ADA).text(event_title)
+    # made at the event, so checked in at once (issue 17)
+    assert f"{{{{Olùkópa|{newcomer}|wá=yes}}}}" in human("yowiki", ADA).text(event_title)
     users = human("yowiki", ADA).get(action="query", list="users", ususers=newcomer)
     assert "missing" not in users["query"]["users"][0]
     again = post_form(

@@ -73,6 +73,7 @@ def _title_when_wiki_is_down(wiki: str, title: str) -> str:
         return title
     if not view.page.exists or view.event is None:
         abort(404)
+    g.event_seats = view.event.seats  # a full event's sign-up says where on the waitlist
     return view.title
 
 
@@ -106,7 +107,7 @@ def signup(wiki: str, title: str) -> Any:
         abort(400)
     page_title = _title_when_wiki_is_down(wiki, title)
     state = _participate("signup", wiki, page_title, g.login.username)
-    if state.status == journal.SAVED:
+    if state.status == journal.SAVED and g.get("event_seats"):
         place = waitlist_place(wiki, page_title, g.login.username)
         if place is not None:  # the event is full: say so, with the place
             flash(msg("signup-waitlisted", place))
