@@ -296,7 +296,11 @@ def test_hostile_corpus_through_every_field(
             assert any(m and link.startswith(m.group(0)) for m in allowed), (values, link)
         assert report["iwlinks"] <= baseline["iwlinks"], values
         assert report["sections"] == baseline["sections"], values
-        assert report["tags"] <= baseline["tags"], (values, report["tags"] - baseline["tags"])
+        # a description's line breaks are shown as <br> by the template (Module:Campaignkit
+        # lines): the template's own markup, the only tag a value may bring out
+        line_breaks = {"br"} if "\n" in values.get("description", "") else set()
+        extra_tags = report["tags"] - baseline["tags"] - line_breaks
+        assert not extra_tags, (values, extra_tags)
         extra_links = {
             link
             for link in report["links"] - baseline["links"]

@@ -110,8 +110,9 @@ def choose_plural(language: str, number: object, forms: list[str]) -> str:
     return plain[min(index, len(plain) - 1)]
 
 
+@cache
 def direction(language: str) -> str:
-    """``rtl`` or ``ltr`` for the ``dir`` attribute."""
+    """``rtl`` or ``ltr`` for the ``dir`` attribute (cached: Babel works it out each time)."""
     return "rtl" if _locale(language).text_direction == "rtl" else "ltr"
 
 

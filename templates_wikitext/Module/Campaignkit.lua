@@ -198,6 +198,21 @@ function p.wikidata(frame)
 	return '[https://www.wikidata.org/wiki/' .. id .. ' ' .. id .. ']'
 end
 
+--[[
+{{#invoke:Campaignkit|lines|text}}: a multi-line value (a description) with its
+line breaks shown as line breaks. The value keeps its newlines on the page
+(campaignkit writes a blank line as "&#10;" so that it never starts a new
+paragraph); a newline in a table cell would show as a space, or start a
+paragraph. Every line break becomes <br />, so the output is one line of text:
+nothing in it is at the start of a line, and the value's own escaping (entities
+for * # : ; = | and the rest) is left as it came.
+]]
+function p.lines(frame)
+	local text = mw.ustring.gsub(trim(frame.args[1]), '&#0*10;', '\n')
+	text = mw.ustring.gsub(text, '\r', '')
+	return (mw.ustring.gsub(text, '\n', '<br />'))
+end
+
 --- {{#invoke:Campaignkit|count_lines|text}}: how many non-empty lines.
 function p.count_lines(frame)
 	local count = 0
