@@ -117,6 +117,7 @@ def test_a_bug_on_one_page_is_reported_and_the_run_goes_on():
     logger.addHandler(records)
     level = logger.level
     logger.setLevel(logging.DEBUG)  # as with -v
+    verbose = logger.isEnabledFor(logging.DEBUG)  # False only if logging was disabled globally
     task = RecordingTask(
         [
             item("a", Priority.EVENT),
@@ -137,7 +138,7 @@ def test_a_bug_on_one_page_is_reported_and_the_run_goes_on():
         "hub:b: unexpected error KeyError: 'a bug on this page'"
     ]
     traceback_logged = records.records[0].exc_info is not None
-    assert traceback_logged == logger.isEnabledFor(logging.DEBUG)
+    assert traceback_logged == verbose
     assert not any("Traceback" in line for line in summary.lines())
 
 
