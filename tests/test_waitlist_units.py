@@ -1,4 +1,4 @@
-"""Capacity and waitlist on page text (unit tests; the same on the real wikis is test_waitlist_wiki)."""
+"""Capacity and waitlist on page text (unit tests; on the real wikis: test_waitlist_wiki)."""
 
 from __future__ import annotations
 
@@ -106,7 +106,8 @@ def test_seat_event_takes_times_from_the_bots_last_table():
     text = (
         event_text("1")
         + "{{Participant|A}}\n{{Participant|B}}\n"
-        + f"<!-- campaignkit:begin participants -->\n{region}\n<!-- campaignkit:end participants -->\n"
+        + f"<!-- campaignkit:begin participants -->\n{region}\n"
+        + "<!-- campaignkit:end participants -->\n"
     )
     event = read_event(text, title="E", wiki="metawiki", manifest=manifest, wiki_ids={"metawiki"})
     assert event.model is not None and event.model.seats == 1
