@@ -100,8 +100,7 @@ class CalendarTask(BotTask):
         full: bool = False,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         fresh: Callable[[], FreshEvents] | None = None,
-        campaign_texts: Callable[[], Mapping[str, PageText]] | None = None,
-        own_campaign_edits: Callable[[], Mapping[str, tuple[int, int]]] | None = None,
+        campaigns: Callable[[], Campaigns | None] | None = None,
     ) -> None:
         self.farm = farm
         self.settings = settings
@@ -110,8 +109,7 @@ class CalendarTask(BotTask):
         self.full = full
         self.now = now
         self.fresh = fresh or (lambda: {})
-        self.campaign_texts = campaign_texts or (lambda: {})
-        self.own_campaign_edits = own_campaign_edits or (lambda: {})
+        self.known_campaigns = campaigns or (lambda: None)
         self.records = PageRecords.beside(self.state, "calendar")
         self.campaign_state = CampaignState.beside(self.state)
         self.memory = CalendarMemory(self.state)
@@ -199,11 +197,11 @@ class CalendarTask(BotTask):
     def build(self, run: BotRun) -> Calendar:
         """The calendar as of now: its data document and its page body."""
         now = self.now()
-        self.campaigns = hub_campaigns(
-            run, self.campaign_state, self.campaign_texts(), dry_run=self.dry_run
-        )
-        for problem in self.campaigns.tree.problems:
-            run.summary.warn(f"{self.settings.hub_id}: {problem}")
+        self.campaigns = self.known_campaigns()  # the sync's, when it runs beside it
+        if self.campaigns is None:
+            self.campaigns = hub_campaigns(run, self.campaign_state, dry_run=self.dry_run)
+            for problem in self.campaigns.tree.problems:
+                run.summary.warn(f"{self.settings.hub_id}: {problem}")
         events, notes = self._events(run, now)
         section = calendar_data.campaigns_section(
             self.campaigns.infos, self.campaigns.tree, (e["campaign"] for e in events)
@@ -310,12 +308,6 @@ class CalendarTask(BotTask):
             self._write_data(run)
         else:
             self._write_page(run)
-
-    def teardown(self, run: BotRun) -> None:
-        """Campaign pages the sync just saved keep their fields: follow their new revision."""
-        edits = self.own_campaign_edits()
-        if edits and not self.dry_run and self.campaigns is not None:
-            self.campaign_state.follow(self.settings.hub_id, edits)
 
 
 def run_calendar(

@@ -57,13 +57,14 @@ from bot.run.loop import BotRun, BotTask, Priority, WorkItem
 from bot.run.summary import RunSummary
 from bot.run.writer import PageWriter
 from bot.worklists.sources import normalize_title
+from campaignkit.campaign_tree import CampaignTree, build_tree
 from campaignkit.codecs import campaign_data
 from campaignkit.codecs.usernames import UserNamespaces
 from campaignkit.config import Settings
 from campaignkit.contract import METRICS_REGION
 from campaignkit.locks import PageLocks
 from campaignkit.manifest import Manifest, load_manifest
-from campaignkit.model import Campaign, CampaignEvent, read_campaign, read_event
+from campaignkit.model import Campaign, CampaignEvent, Reading, read_campaign, read_event
 from campaignkit.wiki.batch import PageText
 from campaignkit.wiki.connection import WikiConnection, WikiFarm
 from campaignkit.wiki.discovery import pages_embedding
@@ -147,6 +148,8 @@ class MetricsJob(BotTask):
         self.participant_store = ParticipantSnapshots(settings.database_url)
         self.started = now()
         self.campaign_titles: set[str] = set()  # every campaign page on the hub
+        self.tree = CampaignTree()  # who is part of whom, from the campaign pages
+        self.campaign_readings: list[tuple[PageText, Reading[Campaign]]] = []
         self.bookkeeping: dict[str, frozenset[str]] = {}  # wiki -> the campaigns' own pages
         self.others_unreadable = 0
 
@@ -421,7 +424,11 @@ class MetricsJob(BotTask):
 
     def _campaign_report(self, campaign: Campaign, now: datetime) -> CampaignReport:
         title = campaign.page.title
-        events = [r for r in self.run.events.values() if r.campaign == title]
+        # A campaign counts its own events and those of the campaigns part of it
+        # ({{Campaign|parent=…}}); campaign_totals counts each person, revision,
+        # article and file once however many of these events they are in.
+        family = self.tree.family(title)
+        events = [r for r in self.run.events.values() if r.campaign in family]
         fresh = [
             self.run.results[(r.wiki, r.page)]
             for r in events
@@ -429,7 +436,12 @@ class MetricsJob(BotTask):
         ]
         kept = [r for r in events if r.kept]
         listed = {(r.wiki, r.page) for r in events}
-        for key, snapshot in self.store.latest_events_of(title).items():
+        snapshots = {
+            key: snapshot
+            for member in sorted(family)
+            for key, snapshot in self.store.latest_events_of(member).items()
+        }
+        for key, snapshot in snapshots.items():
             wiki = self.wikis.get(key[0])
             if key in listed or wiki is None or not wiki.failed:
                 continue  # measured now, or no longer an event of this campaign
@@ -468,29 +480,44 @@ class MetricsJob(BotTask):
             goals=campaign.goals(),
         )
 
-    def _read_campaigns(self, targets: set[str]) -> None:
-        """The hub's campaign pages that this run reports on."""
+    def _list_campaigns(self) -> None:
+        """Every campaign page of the hub, read once: who is part of whom, and their fields."""
         hub = self._wiki(self.settings.hub_id)
         connection = hub.connection
         template = hub.manifest.template("campaign")
-        wanted = {e.campaign for _w, _p, e in self.chosen} | targets
-        wanted |= {r.campaign for r in self.run.events.values()}
         try:
             pages = pages_embedding(connection, [template.name])
         except WikiError as error:
             self.summary.error(f"{connection.id}: cannot list campaign pages: {error}")
             return
         self.campaign_titles = {page.title for page in pages}
-        for page in pages:
+        self.campaign_readings = [
+            (
+                page,
+                read_campaign(
+                    page.text,
+                    title=page.title,
+                    wiki=connection.id,
+                    manifest=hub.manifest,
+                    wiki_ids=set(self.settings.wikis),
+                ),
+            )
+            for page in pages
+        ]
+        self.tree = build_tree(
+            {page.title: r.model.parent if r.model else "" for page, r in self.campaign_readings}
+        )
+        for problem in self.tree.problems:
+            self.summary.warn(f"{connection.id}: {problem}")
+
+    def _read_campaigns(self, targets: set[str]) -> None:
+        """The hub's campaign pages that this run reports on (and the wider ones they are in)."""
+        wanted = {e.campaign for _w, _p, e in self.chosen} | targets
+        wanted |= {r.campaign for r in self.run.events.values()}
+        wanted |= {a for title in set(wanted) for a in self.tree.ancestors(title)}
+        for page, reading in self.campaign_readings:
             if targets and page.title not in wanted:
                 continue
-            reading = read_campaign(
-                page.text,
-                title=page.title,
-                wiki=connection.id,
-                manifest=hub.manifest,
-                wiki_ids=set(self.settings.wikis),
-            )
             if reading.model is None:
                 for problem in reading.errors:
                     self.summary.error(str(problem))
@@ -537,6 +564,9 @@ class MetricsJob(BotTask):
         """Read every event and its sign-ups, and the campaigns to report on."""
         self.writer = run.writer
         self.summary = run.summary
+        self._list_campaigns()
+        # A run for a campaign measures the events of the campaigns part of it too.
+        self.targets |= {d for t in set(self.targets) for d in self.tree.descendants(t)}
         for wiki_id in self.settings.wikis:
             self._list_events(self._wiki(wiki_id))
         for wiki_id in self.settings.wikis:

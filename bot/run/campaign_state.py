@@ -119,7 +119,7 @@ class Campaigns:
 
     infos: dict[str, CampaignInfo]
     tree: CampaignTree
-    read: int = 0  # campaign pages read in this run for this (0 when nothing changed)
+    texts: dict[str, PageText]  # campaign pages read in this run (none when nothing changed)
 
 
 def hub_campaigns(
@@ -174,4 +174,4 @@ def hub_campaigns(
         state.replace(hub_id, current)
     infos = {title: c.info() for title, c in current.items()}
     tree = build_tree({title: c.parent for title, c in current.items()})
-    return Campaigns(infos, tree, len(texts))
+    return Campaigns(infos, tree, texts)

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.run.campaign_state import Campaigns, CampaignState, hub_campaigns
 from bot.run.lease import RunLease
 from bot.run.loop import BotRun, BotTask, Priority, WorkItem
 from bot.run.page_state import PageRecord, PageRecords, PageState, Recorded
@@ -42,6 +43,7 @@ from bot.sync import broken_events
 from bot.sync.signup_times import find_signup_times
 from bot.worklists.job import WorklistTask
 from bot.worklists.sources import read_failures
+from campaignkit.campaign_tree import CampaignTree
 from campaignkit.codecs import campaign_data, waitlist
 from campaignkit.codecs import events_table as campaign_table
 from campaignkit.codecs import participants_table as participants
@@ -220,6 +222,8 @@ class SyncJob(BotTask):
         # revision ids; only the bot's region changed, so the calendar's campaign
         # register follows the new revision instead of reading the page again.
         self.own_campaign_edits: dict[str, tuple[int, int]] = {}
+        self.campaigns: Campaigns | None = None  # every campaign page: names, topics, parents
+        self.tree = CampaignTree()  # who is part of whom ({{Campaign|parent=…}})
         # The revision each changed event page was last processed at: new sign-ups
         # are dated from the revisions after it only (bot/sync/signup_times.py).
         self.last_revids: dict[tuple[str, str], int] = {}
@@ -533,8 +537,9 @@ class SyncJob(BotTask):
         rows: dict[tuple[str, str], EventRow] = {}
         notes: list[str] = []
         title = campaign.page.title
+        family = self.tree.family(title)  # its own events and those of its parts
         for key, outcome in self.outcomes.items():
-            if outcome.campaign == title:
+            if outcome.campaign in family:
                 rows[key] = outcome.row(now)
         vanished: list[EventRow] = []
         for row in previous:
@@ -597,13 +602,16 @@ class SyncJob(BotTask):
         same, so the page is not even read.
         """
         now = self.now()
+        family = self.tree.family(title)
         rows = sorted(
             (key, sorted(outcome.row(now).values.items()))
             for key, outcome in self.outcomes.items()
-            if outcome.campaign == title
+            if outcome.campaign in family
         )
         failed = sorted(wiki_id for wiki_id, p in self.passes.items() if p.failed)
-        blob = json.dumps([rows, failed, self.prune], ensure_ascii=False, default=str)
+        blob = json.dumps(
+            [rows, failed, self.prune, sorted(family)], ensure_ascii=False, default=str
+        )
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
     def _read_campaign_pages(self) -> None:
@@ -623,11 +631,14 @@ class SyncJob(BotTask):
                 if entry is not None and entry.revid == page.revid and entry.digest == digest:
                     continue  # neither the page nor its events changed
                 titles.append(page.title)
-            texts = read_texts(connection, titles) if titles else {}
+            known = self.campaigns.texts if self.campaigns else {}  # read in this run already
+            unread = [t for t in titles if t not in known]
+            texts = read_texts(connection, unread) if unread else {}
         except WikiError as error:
             self.summary.error(f"{connection.id}: cannot list campaign pages: {error}")
             return
         self.summary.read(connection.id, len(texts))
+        texts.update({t: known[t] for t in titles if t in known})
         self.campaign_pages = [page for page in texts.values() if page.exists]
 
     def _sync_campaign_page(self, page: PageText) -> None:
@@ -731,9 +742,29 @@ class SyncJob(BotTask):
 
     # --- the task -----------------------------------------------------------------
 
+    def _campaign_tree(self, run: BotRun) -> None:
+        """Who is part of whom, from the campaign register (pages read only when changed).
+
+        A parent campaign's table lists its children's events too, so a run for
+        a campaign also takes the campaigns that are part of it.
+        """
+        hub_id = self.settings.hub_id
+        try:
+            self.campaigns = hub_campaigns(
+                run, CampaignState.beside(self.state), dry_run=self.dry_run
+            )
+        except WikiError as error:
+            self.summary.error(f"{hub_id}: cannot list campaign pages: {error}")
+            return
+        self.tree = self.campaigns.tree
+        for problem in self.tree.problems:
+            self.summary.warn(f"{hub_id}: {problem}")
+        self.targets |= {d for t in set(self.targets) for d in self.tree.descendants(t)}
+
     def setup(self, run: BotRun) -> None:
         """List and read what changed, count every event's participants, read the campaigns."""
         self.users: dict[str, dict[str, UserInfo]] = {}
+        self._campaign_tree(run)
         for wiki_id in self.settings.wikis:
             self._list_events(self._pass(wiki_id))
         for wiki_id in self.settings.wikis:
@@ -747,7 +778,8 @@ class SyncJob(BotTask):
             named_events = {
                 o.campaign for o in self.outcomes.values() if o.event is not None or o.problem
             }
-            self.only_campaigns = named_events | (self.targets - listed)
+            wider = {a for title in named_events for a in self.tree.ancestors(title)}
+            self.only_campaigns = named_events | wider | (self.targets - listed)
         self._read_campaign_pages()
         self._report_broken_events()
 
@@ -881,11 +913,15 @@ class SyncJob(BotTask):
                     full=self.full,
                     now=self.now,
                     fresh=self.calendar_rows,
-                    campaign_texts=lambda: {page.title: page for page in self.campaign_pages},
-                    own_campaign_edits=lambda: self.own_campaign_edits,
+                    campaigns=lambda: self.campaigns,
                 )
             )
         return self.bot_run.execute(tasks)
+
+    def teardown(self, run: BotRun) -> None:
+        """Campaign pages saved by this run keep their fields: the register follows them."""
+        if self.own_campaign_edits and not self.dry_run:
+            CampaignState.beside(self.state).follow(self.settings.hub_id, self.own_campaign_edits)
 
     def calendar_rows(self) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
         """The events read in this run, as the calendar takes them: campaign and row values."""
