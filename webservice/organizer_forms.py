@@ -54,6 +54,12 @@ def web() -> Any:
     return current_app.config["CAMPAIGNKIT_WEB"]
 
 
+@blueprint.context_processor
+def _map_settings() -> dict[str, str]:
+    """The tile server for the coordinates picker (none configured: no picker)."""
+    return {"tile_url": web().tile_url, "tile_attribution": web().tile_attribution}
+
+
 def _signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="event-before")
 
