@@ -280,3 +280,82 @@ def test_report_command_gives_the_same_figures_through_both_sources(maria, monke
         "wikidata_items_edited": None,
         "attended": None,
     }
+
+
+def test_bookkeeping_and_redirects_are_not_article_work_through_both_sources(maria, monkeypatch):
+    """Issue 13 on MariaDB: sign-ups and claims in the main namespace, a redirect made on
+    purpose, a page move's leftover redirect and a page created as a redirect then written
+    out give the same figures through the API and the replicas, and the right ones."""
+    import json
+
+    from click.testing import CliRunner
+
+    from campaignkit.cli import main
+
+    target, accounts = maria
+    sql = _maria_sql(target)
+    tag = os.urandom(4).hex()
+    veteran = create_account(
+        target.wiki, f"Mover {tag}", sql, datetime.now(UTC) - timedelta(days=400)
+    )
+    newcomer = create_account(target.wiki, f"Claimer {tag}", sql, None)
+    admin = Editor(target.wiki.api_url, accounts.admin_user, accounts.admin_password)
+    now = datetime.now(UTC)
+    start, end = now - timedelta(minutes=5), now + timedelta(minutes=30)
+    event, worklist = f"Bookkeeping event {tag}", f"Bookkeeping worklist {tag}"  # namespace 0
+    article = f"Bookkeeping article {tag}"
+    event_text = (
+        f"{{{{Campaign event|campaign=Bookkeeping campaign {tag}|name=B {tag}"
+        f"|start={start:%Y-%m-%d %H:%M}|end={end:%Y-%m-%d %H:%M}|format=online"
+        f"|wiki={target.wiki_id}|worklist={worklist}}}}}\n== Sign up ==\n"
+    )
+    admin.save(event, event_text)
+    admin.save(worklist, f"{{{{Worklist|wiki={target.wiki_id}|titles={article}}}}}\n")
+    veteran.save(event, event_text + f"{{{{Participant|{veteran.username}}}}}\n")
+    newcomer.save(
+        event,
+        event_text
+        + f"{{{{Participant|{veteran.username}}}}}\n{{{{Participant|{newcomer.username}}}}}\n",
+    )
+    newcomer.save(
+        worklist,
+        f"{{{{Worklist|wiki={target.wiki_id}|titles={article}}}}}\n"
+        f"* {{{{Worklist claim|{article}|{newcomer.username}}}}}\n",
+    )
+    veteran.save(f"Bookkeeping draft {tag}", "a" * 120)
+    moved = veteran.post(
+        action="move",
+        **{"from": f"Bookkeeping draft {tag}"},
+        to=article,
+        reason="metrics test",
+        token=veteran.csrf(),
+    )
+    assert moved["move"]["redirectcreated"], moved
+    veteran.save(f"Bookkeeping shortcut {tag}", f"#REDIRECT [[{article}]]")
+    redirect = f"#REDIRECT [[{article}]]"
+    newcomer.save(f"Bookkeeping stub {tag}", redirect)
+    newcomer.save(f"Bookkeeping stub {tag}", "s" * 80)
+    monkeypatch.setenv("CAMPAIGNKIT_REPLICA_URL", "mysql://root@127.0.0.1:3306/campaignkit_{wiki}")
+    figures = {}
+    for source in ("api", "replicas"):
+        result = CliRunner().invoke(
+            main,
+            [
+                *("--config", str(target.config_path), "report", event, "--format", "json"),
+                "--source",
+                source,
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        figures[source] = json.loads(result.output)["figures"]
+    assert figures["api"] == figures["replicas"]
+    wanted = {
+        "participants": 2,
+        "new_editors": 1,
+        "edits": 9,  # 2 sign-ups, 1 claim, article, move (2), shortcut, stub (2)
+        "articles_created": 1,  # the moved article; no redirect
+        "articles_deleted": 0,
+        "articles_improved": 1,  # the stub written out over a redirect
+        "bytes_added": 120 + 80 - len(redirect),
+    }
+    assert {k: figures["api"][k] for k in wanted} == wanted
