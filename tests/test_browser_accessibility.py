@@ -107,6 +107,7 @@ def test_every_page_has_no_axe_violations_in_every_language(
         "new campaign": "/new/campaign",
         "new worklist": "/new/worklist",
         "edit event": f"/event/yowiki/{e}/edit",
+        "edit campaign": f"/campaign/{c}/edit",
         "my submissions": "/my-submissions",
     }
     found: list[str] = []
@@ -183,6 +184,7 @@ def test_each_form_is_walked_with_the_keyboard_alone(
         "/new/campaign",
         "/new/worklist",
         f"/event/yowiki/{quote(event)}/edit",
+        f"/campaign/{quote(campaign)}/edit",
     ]
     for path in forms:
         page.goto(base + path)
@@ -244,4 +246,27 @@ def test_left_to_right_runs_keep_their_order_on_arabic_pages(
     before("p.description", "Bring", ".")  # the full stop stays at the end
     description = page.inner_text("p.description")
     assert description.splitlines() == ["Bring a laptop.", "We start with a short training."]
+    context.close()
+
+
+def test_first_view_of_the_dashboard_is_under_100_kb(
+    browser,  # noqa: F811
+    served_app,
+    campaign_with_event,
+):
+    """Everything a first visit transfers (compressed), map code and event data included."""
+    campaign, _event = campaign_with_event
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{served_app.url}/campaign/{quote(campaign)}")
+    page.wait_for_selector("#map[data-markers='1']")
+    sizes = page.evaluate(
+        """() => [...performance.getEntriesByType('navigation'),
+                  ...performance.getEntriesByType('resource')]
+                 .map(e => [e.name, e.transferSize, e.encodedBodySize, e.decodedBodySize])"""
+    )
+    transferred = sum(size for _name, size, _encoded, _decoded in sizes)
+    assert transferred < 100 * 1024, sizes
+    leaflet = [s for s in sizes if "leaflet" in s[0] and s[0].endswith(".js")]
+    assert leaflet and leaflet[0][2] < leaflet[0][3] / 2  # sent compressed
     context.close()
