@@ -74,7 +74,7 @@ def test_calendar_page_data_page_and_embedded_list_agree(sync, human, unique_tit
     assert "<i>session</i>" not in parsed
 
     # The embedded list, with each filter, shows what the webservice's filters select.
-    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     cases = {
         f"campaign={movement.parent}": [movement.online, movement.lagos],
         f"campaign={movement.child}": [movement.lagos],
@@ -104,7 +104,7 @@ def test_calendar_page_data_page_and_embedded_list_agree(sync, human, unique_tit
             dict(part.split("=", 1) for part in arguments.split("|"))
         )
         assert not problems
-        selected = calendar_data.select(data, filters, today, default_limit=20)
+        selected = calendar_data.select(data, filters, now, default_limit=20)
         assert [e["event"] for e in selected] == expected, arguments
     more = rendered(farm, f"{{{{Campaign events list|campaign={movement.parent}|limit=1}}}}")
     assert "More events on the calendar page" in more

@@ -78,8 +78,8 @@ def _selection(default_limit: int | None) -> tuple[CalendarData, Filters, list[s
         abort(404)
     data = read_calendar(settings, current_app.config["CAMPAIGNKIT_WEB"].cache_seconds)
     filters, problems = calendar_data.parse_filters(request.args)
-    today = datetime.now(UTC).strftime("%Y-%m-%d")
-    return data, filters, problems, calendar_data.select(data, filters, today, default_limit)
+    now = datetime.now(UTC).strftime(calendar_data.DATETIME_FORMAT)
+    return data, filters, problems, calendar_data.select(data, filters, now, default_limit)
 
 
 def event_url(event: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ them, with the time zone beside them. The labels are the templates' messages
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -140,13 +140,13 @@ class CalendarPage:
 
     def body(self, data: CalendarData, now: datetime) -> str:
         """The region's content without its "as of" line (what decides whether to save)."""
-        today = now.strftime("%Y-%m-%d")
-        upcoming = [e for e in data.events if str(e["end"])[:10] >= today]
+        moment = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+        upcoming = [e for e in data.events if str(e["end_utc"]) >= moment]
         beyond = upcoming[PAGE_EVENTS:]
         upcoming = upcoming[:PAGE_EVENTS]
         cutoff = (now - timedelta(days=RECENT_DAYS)).strftime("%Y-%m-%d %H:%M")
         recent = [
-            e for e in data.events if str(e["end"])[:10] < today and str(e["end_utc"]) >= cutoff
+            e for e in data.events if cutoff <= str(e["end_utc"]) < moment
         ]
         lines = [f"== {self.msg('calendar.upcoming')} =="]
         if not upcoming:

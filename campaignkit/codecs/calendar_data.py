@@ -260,7 +260,7 @@ class Filters:
     language: str = ""
     wiki: str = ""
     campaign: str = ""
-    from_: str = ""  # YYYY-MM-DD; empty: today (ongoing and upcoming events)
+    from_: str = ""  # YYYY-MM-DD; empty: events not ended yet (ongoing and upcoming)
     to: str = ""  # YYYY-MM-DD
     limit: int | None = None
 
@@ -342,18 +342,21 @@ def matches(
     event: Mapping[str, Any],
     filters: Filters,
     campaigns: Mapping[str, Mapping[str, Any]],
-    today: str,
+    now: str,
 ) -> bool:
     """Whether one event passes every filter that is set.
 
-    ``from`` (default: ``today``) keeps events whose local end date is on or
-    after it; ``to`` keeps events whose local start date is on or before it;
+    ``from`` keeps events whose local end date is on or after it (without
+    it: events that have not ended at ``now``, UTC ``YYYY-MM-DD HH:MM``);
+    ``to`` keeps events whose local start date is on or before it;
     ``campaign`` also matches events of campaigns that are part of it;
     ``topic`` compares without case with the campaign's topics (its own and
     its wider campaigns'); the others compare codes exactly.
     """
     start_day, end_day = str(event.get("start", ""))[:10], str(event.get("end", ""))[:10]
-    if end_day < (filters.from_ or today):
+    if filters.from_ and end_day < filters.from_:
+        return False
+    if not filters.from_ and str(event.get("end_utc", "")) < now:
         return False
     if filters.to and start_day > filters.to:
         return False
@@ -376,9 +379,9 @@ def matches(
 
 
 def select(
-    data: CalendarData, filters: Filters, today: str, default_limit: int | None = None
+    data: CalendarData, filters: Filters, now: str, default_limit: int | None = None
 ) -> list[dict[str, Any]]:
     """The events that pass the filters, in calendar order, at most ``limit`` of them."""
-    found = [e for e in data.events if matches(e, filters, data.campaigns, today)]
+    found = [e for e in data.events if matches(e, filters, data.campaigns, now)]
     limit = filters.limit if filters.limit is not None else default_limit
     return found[:limit] if limit is not None else found

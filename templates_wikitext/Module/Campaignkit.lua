@@ -373,8 +373,8 @@ under "columns"); this reads it with mw.loadJsonData, which MediaWiki caches for
 the parse and records as a dependency: when the bot saves new data, pages that
 embed the list are rendered again, with no edit to them. The filters follow the
 same rules as campaignkit/codecs/calendar_data.py (the webservice's /events), and
-a test renders both on the same data: from (default today) keeps events whose
-local end date is on or after it, to those whose local start date is on or
+a test renders both on the same data: from keeps events whose local end date is
+on or after it (without it: the events that have not ended yet), to those whose local start date is on or
 before it, campaign also matches the campaigns that are part of it, topic
 compares without case with the campaign's topics (its own and its wider
 campaigns'). A filter with a bad value is named in a note and left out, so a
@@ -531,7 +531,7 @@ function p.events_list(frame)
 		col[name] = index
 	end
 	local f, ignored = calendar_filters(frame.args)
-	local today = os.date('!%Y-%m-%d')
+	local now = os.date('!%Y-%m-%d %H:%M')
 	local campaigns = data.campaigns or {}
 	local countries = (data.names or {}).countries or {}
 	local languages = (data.names or {}).languages or {}
@@ -539,7 +539,13 @@ function p.events_list(frame)
 	local lang = mw.getContentLanguage()
 	local out, shown, more, month = {}, 0, false, nil
 	for _, ev in ipairs(data.events) do
-		local ok_event = string.sub(ev[col['end']], 1, 10) >= (f.from or today)
+		local ok_event
+		if f.from ~= nil then
+			ok_event = string.sub(ev[col['end']], 1, 10) >= f.from
+		else
+			ok_event = ev[col.end_utc] >= now
+		end
+		ok_event = ok_event
 			and (f.to == nil or string.sub(ev[col.start], 1, 10) <= f.to)
 		if ok_event then
 			for _, name in ipairs(EXACT_FILTERS) do
