@@ -155,7 +155,11 @@ def run_demo(
         echo(f"  online event (hub):    {_page_url(layout, 'metawiki', pages.hub_event)}")
         echo(f"  Lagos event (yowiki):  {_page_url(layout, 'yowiki', pages.yo_event)}")
         echo(f"  worklist (hub):        {_page_url(layout, 'metawiki', pages.worklist)}")
+        if settings.calendar_page:
+            calendar = _page_url(layout, "metawiki", settings.calendar_page)
+            echo(f"  calendar (hub):        {calendar}")
         echo(f"  webservice:            {web}")
+        echo(f"  every campaign's events: {web}events")
         echo("Log in (wikis and webservice) with:")
         for name, password in accounts.users.items():
             echo(f"  {name} / {password}")
