@@ -146,3 +146,31 @@ def test_a_run_with_nothing_new_saves_and_reads_nothing_for_the_calendar(
     document = json.loads(movement.ada.text("Campaign events/events.json"))
     assert any(row[2] == "Renamed" for row in document["events"])
     assert f"[[:{movement.online}|Renamed]]" in movement.ada.text("Campaign events")
+
+
+def test_the_calendar_command_alone(devwiki_layout):
+    """``campaignkit calendar`` keeps the calendar from what the sync recorded; a dry run."""
+    import subprocess
+    import sys
+
+    config = str(devwiki_layout.config_path)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "campaignkit",
+            "--config",
+            config,
+            "calendar",
+            "--dry-run",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads(done.stdout[done.stdout.index('{\n  "task"') :])
+    assert summary["task"] == "calendar" and not summary["errors"]
+    assert summary["edited"] == 0  # a dry run

@@ -8,6 +8,7 @@ the article once. Cycles and self-parents are reported and not followed.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -57,6 +58,8 @@ def test_a_parent_counts_its_childrens_events_and_a_shared_participant_once(
     parent_rows = rows(ada.text(parent))
     assert len(parent_rows) == 2 and all("participants=1" in r for r in parent_rows)
     assert [r for r in rows(ada.text(ghana))] == [r for r in parent_rows if ghana in r]
+    data = json.loads(ada.text(f"{parent}/events.json"))  # what its dashboard shows
+    assert {e["event"] for e in data["events"]} == {f"{ghana} event", f"{kenya} event"}
 
     metrics = RunSummary("metrics")
     run = run_metrics(
@@ -71,14 +74,16 @@ def test_a_parent_counts_its_childrens_events_and_a_shared_participant_once(
     report = run.campaigns[parent]
     each = [run.campaigns[child].figures for child in (ghana, kenya)]
     assert [f.participants for f in each] == [1, 1]
-    assert [f.articles_created for f in each] == [1, 1]
+    # Both events have the same participant and window, so the same articles and
+    # edits (Bola's, in the window: this article, and any other test's meanwhile).
+    assert each[0].articles_created == each[1].articles_created >= 1
     assert {(e.wiki, e.page) for e in report.events} == {
         ("metawiki", f"{ghana} event"),
         ("metawiki", f"{kenya} event"),
     }
     assert report.figures.participants == 1  # Bola, in both events, once
-    assert report.figures.articles_created == 1  # one article, once
-    assert report.figures.edits == each[0].edits == each[1].edits  # each revision once
+    assert report.figures.articles_created == each[0].articles_created  # each article once
+    assert report.figures.edits == each[0].edits == each[1].edits >= 1  # each revision once
 
 
 def test_cycles_and_self_parents_are_reported_not_followed(
