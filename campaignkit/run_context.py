@@ -61,6 +61,17 @@ class RunContext:
             self._settings = load_settings(self.config_path)
         return self._settings
 
+    def decide_dry_run(self, requested: bool) -> bool:
+        """The run's dry-run switch: the global ``--dry-run`` or the command's own, decided once.
+
+        It must be decided before the wikis are built: the farm's ``simulate``
+        switch (pywikibot's, which blocks every write at the request) follows it.
+        """
+        if requested and self._farm is not None and not self._farm.simulate:
+            raise RuntimeError("--dry-run decided after the wikis were built")
+        self.dry_run = self.dry_run or requested
+        return self.dry_run
+
     @property
     def farm(self) -> Any:
         """The configured wikis (imports pywikibot only for commands that need it).

@@ -29,9 +29,7 @@ def register(group: click.Group) -> None:
         from bot.run.output import print_summary
         from campaignkit.locks import PageLocks
 
-        dry_run = dry_run or run.dry_run
-        if dry_run:
-            run.dry_run = True
+        dry_run = run.decide_dry_run(dry_run)
         if not run.settings.calendar_page:
             click.echo("calendar_page is empty in the configuration: no calendar to keep.")
             return

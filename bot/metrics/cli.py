@@ -99,9 +99,7 @@ def register(group: click.Group) -> None:
         from bot.run.summary import RunSummary
         from bot.sync.cli import page_locks
 
-        dry_run = dry_run or run.dry_run
-        if dry_run:
-            run.dry_run = True
+        dry_run = run.decide_dry_run(dry_run)
         summary = RunSummary("metrics")
         measured = run_metrics(
             run.farm,

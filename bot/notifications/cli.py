@@ -40,9 +40,7 @@ def register(group: click.Group) -> None:
         from bot.run.output import print_summary
         from campaignkit.locks import PageLocks
 
-        dry_run = dry_run or run.dry_run
-        if dry_run:
-            run.dry_run = True
+        dry_run = run.decide_dry_run(dry_run)
         summary, in_progress = run_notify(
             run.farm,
             run.settings,

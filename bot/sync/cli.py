@@ -60,9 +60,7 @@ def register(group: click.Group) -> None:
         from bot.run.output import print_summary
         from bot.sync.job import SyncJob
 
-        dry_run = dry_run or run.dry_run
-        if dry_run:
-            run.dry_run = True
+        dry_run = run.decide_dry_run(dry_run)
         job = SyncJob(
             run.farm,
             run.settings,

@@ -94,7 +94,7 @@ def register(group: click.Group) -> None:
         from bot.sync.cli import page_locks
         from bot.templates.installer import InstallOptions, InstallReport, TemplateInstallTask
 
-        run.dry_run = run.dry_run or dry_run
+        run.decide_dry_run(dry_run)
         pages_by_wiki = _build_all(run, wiki_ids)
         settings = run.settings
         options = InstallOptions(

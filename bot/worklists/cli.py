@@ -56,9 +56,7 @@ def register(group: click.Group) -> None:
         from bot.sync.cli import page_locks
         from bot.worklists.job import WorklistJob
 
-        dry_run = dry_run or run.dry_run
-        if dry_run:
-            run.dry_run = True
+        dry_run = run.decide_dry_run(dry_run)
         summary = RunSummary("worklist refresh")
         job = WorklistJob(run.farm, run.settings, summary, dry_run=dry_run, locks=page_locks(run))
         outcomes = job.run(pages, wiki=wiki, strict=True)  # finishes the summary
@@ -147,7 +145,7 @@ def register(group: click.Group) -> None:
         from campaignkit.wiki.batch import PageText
         from campaignkit.wiki.editing import EditRequest, TransformError
 
-        dry_run = dry_run or run.dry_run
+        dry_run = run.decide_dry_run(dry_run)
         wiki_id = _page_wiki(run, wiki)
         try:
             document = read_worklist_file(file)
