@@ -124,6 +124,23 @@ def test_language_chooser_returns_only_to_local_pages(unit_client):
     assert answer.headers["Location"] == "/my-submissions?x=1"
 
 
+def test_the_footers_get_language_chooser_returns_only_to_local_pages(unit_client):
+    for target in BYPASSES:
+        answer = unit_client.get("/language", query_string={"language": "yo", "next": target})
+        assert answer.status_code == 302, (target, answer.status_code)
+        assert_local(answer.headers["Location"])
+        assert "campaignkit_lang=yo" in answer.headers["Set-Cookie"]
+    unknown = unit_client.get("/language", query_string={"language": "xx", "next": "/login"})
+    assert unknown.headers["Location"] == "/login" and "Set-Cookie" not in unknown.headers
+
+
+def test_a_page_without_a_form_starts_no_session(unit_client):
+    page = unit_client.get("/no/such/page")  # the error page: base.html with its footer
+    assert page.status_code == 404 and "Set-Cookie" not in page.headers
+    footer = unit_client.get("/login").text.split("<footer>", 1)[1]
+    assert 'method="get"' in footer and "csrf_token" not in footer
+
+
 def test_oauth_callback_returns_only_to_local_pages(tmp_path, monkeypatch):
     from campaignkit.submissions import logins
     from webservice.app import create_app

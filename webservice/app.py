@@ -118,17 +118,15 @@ def create_app(
 
 def _template_helpers(app: Flask, settings: Settings) -> None:
     from webservice.feeds import page_url
-    from webservice.forms import LanguageForm
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        # formdata=None: this runs for error pages too, where reading the body
-        # again (a 413, a broken upload) would turn the error into a 500
-        form = LanguageForm(formdata=None)
-        form.language.data = g.get("lang", "en")
+        # No form here: a form with a CSRF token would start a session (and send a
+        # cookie) on every page, even an anonymous visitor's (the footer's language
+        # chooser is a GET form); and this runs for error pages too, where reading
+        # the body again (a 413) would turn the error into a 500.
         return {
             "login": g.get("login"),
-            "language_form": form,
             "current_path": request.full_path.rstrip("?"),
             "hub_id": settings.hub_id,
         }

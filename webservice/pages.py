@@ -156,17 +156,29 @@ def status() -> Any:
     return render_template("status.html", report=report, pending=len(pending))
 
 
-@blueprint.route("/language", methods=["POST"])
+@blueprint.route("/language", methods=["GET", "POST"])
 def language() -> Any:
-    """The language chooser: remembered in a cookie for a year."""
+    """The language chooser: remembered in a cookie for a year.
+
+    The footer's form is a GET (a language is not worth a session and a CSRF
+    token on every page); a POST, as older pages sent it, is still checked.
+    """
     messages = current_app.extensions["campaignkit_messages"]
-    form = LanguageForm()
-    form.language.choices = [SelectChoice(code) for code in messages.languages]
-    response = make_response(redirect(safe_next(request.form.get("next"))))
-    if form.validate_on_submit():
+    if request.method == "GET":
+        chosen = request.args.get("language", "")
+        valid = chosen in messages.languages
+        target = request.args.get("next")
+    else:
+        form = LanguageForm()
+        form.language.choices = [SelectChoice(code) for code in messages.languages]
+        valid = form.validate_on_submit()
+        chosen = form.language.data
+        target = request.form.get("next")
+    response = make_response(redirect(safe_next(target)))
+    if valid:
         response.set_cookie(
             LANGUAGE_COOKIE,
-            form.language.data,
+            chosen,
             max_age=365 * 86400,
             secure=current_app.config["SESSION_COOKIE_SECURE"],
             httponly=True,
