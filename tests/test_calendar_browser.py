@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.calendar_support import Movement, calendar_sync
+from tests.test_browser_accessibility import AXE, axe_violations
 from tests.test_browser_organizer import browser, local_only  # noqa: F401
 
 pytestmark = pytest.mark.wiki
@@ -60,6 +61,7 @@ def test_filter_events_with_the_form_and_the_map_follows(
     movement,
 ):
     context = browser.new_context()
+    context.add_init_script(path=str(AXE))
     foreign: list[str] = []
     local_only(context, foreign)
     page = context.new_page()
@@ -70,6 +72,7 @@ def test_filter_events_with_the_form_and_the_map_follows(
     assert rows(page) == [f"metawiki:{movement.online}", f"yowiki:{movement.lagos}"]
     page.wait_for_selector("#map[data-markers]")
     assert page.get_attribute("#map", "data-markers") == "1"  # only Lagos has coordinates
+    assert axe_violations(page) == []
 
     # Narrow to Nigeria: the form keeps the campaign, the list and the map follow.
     assert page.input_value("#filter-campaign") == movement.parent
@@ -83,6 +86,7 @@ def test_filter_events_with_the_form_and_the_map_follows(
     page.wait_for_url("**format=online*")
     assert rows(page) == []
     assert page.locator("#map").count() == 0  # no event, no map
+    assert axe_violations(page) == []
     assert not foreign, foreign
     context.close()
 
