@@ -144,10 +144,8 @@ class CalendarPage:
         upcoming = [e for e in data.events if str(e["end_utc"]) >= moment]
         beyond = upcoming[PAGE_EVENTS:]
         upcoming = upcoming[:PAGE_EVENTS]
-        cutoff = (now - timedelta(days=RECENT_DAYS)).strftime("%Y-%m-%d %H:%M")
-        recent = [
-            e for e in data.events if cutoff <= str(e["end_utc"]) < moment
-        ]
+        cutoff = (now.astimezone(UTC) - timedelta(days=RECENT_DAYS)).strftime("%Y-%m-%d %H:%M")
+        recent = [e for e in data.events if cutoff <= str(e["end_utc"]) < moment]
         lines = [f"== {self.msg('calendar.upcoming')} =="]
         if not upcoming:
             lines.append(self.msg("calendar.none"))
