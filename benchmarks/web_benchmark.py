@@ -205,6 +205,16 @@ def open_loop(url: str, rate: float, seconds: float) -> tuple[list[float], int]:
     return latencies, total - len(latencies)
 
 
+def server_cpu_seconds(process: subprocess.Popen) -> float:
+    """CPU time (user + system) used so far by gunicorn's workers, from /proc."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    total = 0
+    for child in children:
+        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], share: float) -> float:
     """The value below which ``share`` of ``values`` lie (nearest rank)."""
     ordered = sorted(values)
@@ -257,12 +267,16 @@ def main() -> None:
             print(f"first view of the dashboard: {size / 1024:.1f} KB in {files} responses")
             for name, path in phases:
                 requests.get(base + path, timeout=30)  # one warm-up: the cache's first entry
+                cpu_before, load_before = server_cpu_seconds(server), os.getloadavg()[0]
                 latencies, errors = open_loop(base + path, args.rate, args.seconds)
+                cpu = (server_cpu_seconds(server) - cpu_before) / max(1, len(latencies))
                 print(
                     f"{name}: {len(latencies)} answers at {args.rate:.0f}/s for "
                     f"{args.seconds:.0f} s, {errors} errors; ms p50 "
                     f"{statistics.median(latencies):.1f}, p95 {percentile(latencies, 0.95):.1f}, "
-                    f"p99 {percentile(latencies, 0.99):.1f}, max {max(latencies):.1f}"
+                    f"p99 {percentile(latencies, 0.99):.1f}, max {max(latencies):.1f}; "
+                    f"server CPU {cpu * 1000:.1f} ms per answer; machine load "
+                    f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
                 )
         finally:
             stop(server)
