@@ -109,9 +109,7 @@ def test_places_go_by_sign_up_time_and_the_first_waitlisted_moves_up(
     locks = PageLocks.from_url(redis_url, "campaignkit-test")
 
     def sync():
-        summary = SyncJob(farm, settings, state=state, locks=locks, worklists=False).run(
-            [campaign]
-        )
+        summary = SyncJob(farm, settings, state=state, locks=locks, worklists=False).run([campaign])
         assert not summary.errors, summary.errors
         return summary
 
