@@ -234,6 +234,37 @@ def test_rate_limit_refuses_an_account_that_edits_faster_than_the_interval(
     assert counts.requests["edit"] == 5 and counts.forwarded["edit"] == 3
 
 
+def test_the_edit_log_lists_each_save_in_order_with_its_time_and_account(
+    proxy_in_front, devwiki_layout, accounts, unique_title
+):
+    clock = ManualClock()
+    proxy = proxy_in_front(devwiki_layout.hub, time_scale=1.0, clock=clock)
+    proxy.limit_rate(10)
+    ada, bola = person(proxy, accounts, ADA), person(proxy, accounts, BOLA)
+    first, second = unique_title("Log"), unique_title("Log")
+    assert edit(ada, first, "one").json()["edit"]["result"] == "Success"
+    clock.advance(3)
+    assert edit(bola, second, "two").json()["edit"]["result"] == "Success"
+    # neither a refused edit nor one that changes nothing is a save
+    assert edit(ada, second, "three").json()["error"]["code"] == "ratelimited"
+    clock.advance(10)
+    assert "nochange" in edit(ada, first, "one").json()["edit"]
+    clock.advance(10)
+    assert edit(ada, second, "three").json()["edit"]["result"] == "Success"
+
+    counts = proxy.counts()
+    assert counts.edit_log == (
+        (1000.0, ADA, first),
+        (1003.0, BOLA, second),
+        (1023.0, ADA, second),
+    )
+    assert Counter(title for _, _, title in counts.edit_log) == counts.edits_by_title
+    # through the control endpoint's JSON and back
+    assert ProxyCounts.from_dict(json.loads(json.dumps(counts.to_dict()))) == counts
+    proxy.reset_counts()
+    assert proxy.counts().edit_log == ()
+
+
 def test_time_scale_makes_thirty_wiki_seconds_per_edit_last_three_tenths(
     proxied_wikis, accounts, unique_title
 ):

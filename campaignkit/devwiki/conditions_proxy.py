@@ -216,17 +216,26 @@ class ProxyCounts:
     edit_requests_by_title: Counter[str] = field(default_factory=Counter)
     # requests the wiki did not answer (it was down): answered 502
     upstream_errors: int = 0
+    # the saves counted in edits_by_title, in the order their answers came back:
+    # (the proxy's clock in real seconds, account, title)
+    edit_log: tuple[tuple[float, str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dicts, for JSON."""
+        """Plain dicts (and lists), for JSON."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["edit_log"] = [list(entry) for entry in self.edit_log]
         return {k: dict(v) if isinstance(v, Counter) else v for k, v in values.items()}
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> ProxyCounts:
         """The counts read back from the control endpoint."""
-        return cls(**{key: Counter(value) if isinstance(value, dict) else value
-                      for key, value in raw.items()})  # fmt: skip
+        values = {key: Counter(value) if isinstance(value, dict) else value
+                  for key, value in raw.items()}  # fmt: skip
+        if "edit_log" in values:
+            values["edit_log"] = tuple(
+                (float(at), str(account), str(title)) for at, account, title in values["edit_log"]
+            )
+        return cls(**values)
 
 
 def _normalize_title(title: str) -> str:
@@ -630,6 +639,7 @@ class ConditionsProxy:
         self._last_write: dict[tuple[int, str], float] = {}
         self._counts = ProxyCounts()
         self._upstream_errors = 0
+        self._edit_log: list[tuple[float, str, str]] = []
         self._accounts: dict[tuple[tuple[str, str], ...], str] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -751,6 +761,7 @@ class ConditionsProxy:
                 edits_by_title=Counter(current.edits_by_title),
                 edit_requests_by_title=Counter(current.edit_requests_by_title),
                 upstream_errors=self._upstream_errors,
+                edit_log=tuple(self._edit_log),
             )
 
     def reset_counts(self) -> None:
@@ -758,6 +769,7 @@ class ConditionsProxy:
         with self._lock:
             self._counts = ProxyCounts()
             self._upstream_errors = 0
+            self._edit_log = []
 
     def wait_for(
         self, predicate: Callable[[ProxyCounts], bool], timeout: float = 30.0
@@ -975,6 +987,7 @@ class ConditionsProxy:
             if saved_title is not None:
                 self._counts.edits_by_title[saved_title] += 1
                 self._counts.edits_by_account[account or "(unknown)"] += 1
+                self._edit_log.append((self.clock(), account or "(unknown)", saved_title))
             self._changed.notify_all()
 
     def _api_fault(self, handler: _Handler, call: ApiCall, spec: Fault) -> None:
