@@ -25,6 +25,7 @@ from campaignkit.devwiki.local_user import HumanEditor, WikiClient
 from campaignkit.manifest import load_manifest
 from campaignkit.submissions import journal, newcomer_accounts
 from campaignkit.submissions import writer as submissions
+from campaignkit.wikitext.regions import strip_regions
 from campaignkit.wikitext.templates import render_call
 from tests.web_support import csrf_token, log_in, web_settings_for
 from webservice import campaign_reads
@@ -144,7 +145,9 @@ def signed_up_line(name: str) -> str:
 
 def signups(wikis: Any, title: str, name: str) -> int:
     text = editor(wikis, "yowiki", wikis.organizer).text(title)
-    return text.count(f"|{name}}}}}")
+    # {{Participant|Name}}, or {{Participant|Name|attended=yes}} for a newcomer checked in at
+    # once; lines outside the bot's table only (the table lists the name too).
+    return len(re.findall(r"\|" + re.escape(name) + r"(?:\}\}|\|)", strip_regions(text)))
 
 
 def test_question_captcha_shown_as_text_wrong_answer_keeps_the_form_right_answer_signs_up(
