@@ -14,6 +14,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from campaignkit.manifest import load_manifest
 from campaignkit.submissions import journal
 from tests.test_web_redirects import BYPASSES, assert_local
 from tests.test_web_wiki import ADA, make_campaign
@@ -346,3 +347,38 @@ def test_an_account_missing_on_one_wiki_is_said_plainly(client, web_settings, hu
     [submission] = journal.for_user(web_settings, name)
     assert submission.status == journal.PENDING
     assert not _exists(web_settings, "yowiki", title)
+
+
+def test_an_all_day_event_is_written_with_dates_alone(ada, web_settings, human, unique_title):
+    from campaignkit.model import read_event
+
+    campaign = unique_title("All-day campaign")
+    make_campaign(web_settings, human, campaign)
+    title = unique_title("Event")
+    data = _event(
+        campaign,
+        page_title=title,
+        start="2027-03-01T10:00",
+        end="2027-03-02T16:00",
+        all_day="y",
+        action="save",
+    )
+    saved = post_form(ada, f"/campaign/{quote(campaign)}/add-event", data)
+    assert saved.status_code == 302, saved.text[:3000]
+    text = human("yowiki", ADA).text(title)
+    # dates alone (the wiki's own parameter names: ìbẹ̀rẹ̀, ìparí on yowiki)
+    assert re.search(r"=\s*2027-03-01\s*\n", text) and re.search(r"=\s*2027-03-02\s*\n", text)
+    assert not re.search(r"2027-03-0[12] \d", text), text
+    manifest = load_manifest("yowiki", web_settings.wiki("yowiki").lang)
+    event = read_event(
+        text,
+        title=title,
+        wiki="yowiki",
+        manifest=manifest,
+        wiki_ids=web_settings.wikis,
+        hub_id="metawiki",
+    ).strict()
+    assert (event.start.hour, event.end.hour, event.end.minute) == (0, 23, 59)
+    form = ada.get(f"/event/yowiki/{quote(title)}/edit")  # edited later: the box is ticked
+    assert re.search(r'<input[^>]*checked[^>]*id="all_day"|id="all_day"[^>]*checked', form.text)
+    assert 'value="2027-03-01T00:00"' in form.text and 'value="2027-03-02T23:59"' in form.text

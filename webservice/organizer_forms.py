@@ -33,6 +33,13 @@ from campaignkit.wiki.errors import WikiUnreachable
 from campaignkit.wiki.organizer_editing import SaveRefused
 from campaignkit.wiki.organizer_session import ApiError
 from webservice import campaign_reads, form_checks
+from webservice.all_day import (
+    show_as_whole_days,
+    tick_if_whole_days,
+    use_dates_only,
+    with_all_day,
+    written_as_dates,
+)
 from webservice.field_limits import bounded_form
 from webservice.form_checks import clean_hashtag
 from webservice.forms import ContractForm, checked_page_title, checked_values, fill, make_form
@@ -122,8 +129,11 @@ def _new_page_form(
     if request.method == "POST":
         status = 400
         clean_typed_hashtag(form)
+        all_day = use_dates_only(form)
         if form.validate_on_submit():
             values = checked_values(form, wiki_ids)
+            if values is not None and all_day:
+                values = written_as_dates(values)
             title = checked_page_title(form)
             wiki_id = settings().hub_id if "page_wiki" not in form else form.page_wiki.data
             if wiki_id not in wiki_ids:
@@ -156,6 +166,7 @@ def _new_page_form(
                     except (WikiUnreachable, ApiError) as error:
                         form.page_title.errors.append(msg("preview-failed", str(error)))
     _show_current_choices(form)
+    show_as_whole_days(form)
     return (
         render_template(
             "page_form.html",
@@ -203,7 +214,7 @@ def _wiki_checks(form: ContractForm, wiki_id: str, values: dict[str, str]) -> bo
 def contract_form(template_key: str, **options: Any) -> ContractForm:
     """A contract form with a length limit on every field, pickers and input directions."""
     form_class = bounded_form(make_form(template_key, settings().wikis, **options), template_key)
-    return with_pickers(form_class, g.lang)()
+    return with_pickers(with_all_day(form_class), g.lang)()
 
 
 def _show_current_choices(form: ContractForm) -> None:
@@ -319,6 +330,7 @@ def edit_event(wiki: str, title: str) -> Any:
     status = 200
     if request.method == "GET":
         fill(form, current)
+        tick_if_whole_days(form, current)
         before_token = _signer().dumps(current)
     else:
         status = 400
@@ -328,8 +340,11 @@ def edit_event(wiki: str, title: str) -> Any:
         except BadSignature:
             abort(400)
         clean_typed_hashtag(form)
+        all_day = use_dates_only(form)
         if form.validate_on_submit():
             values = checked_values(form, settings().wikis)
+            if values is not None and all_day:
+                values = written_as_dates(values)
             if values is not None and not _wiki_checks(form, wiki, _changed(values, before)):
                 values = None
             if values is not None:
@@ -349,6 +364,7 @@ def edit_event(wiki: str, title: str) -> Any:
                     except (WikiUnreachable, ApiError) as error:
                         form.name.errors.append(msg("preview-failed", str(error)))
     _show_current_choices(form)
+    show_as_whole_days(form)
     return (
         render_template(
             "page_form.html",

@@ -63,10 +63,24 @@ LOGIN_ACCOUNT_LIMIT = "10 per minute;60 per hour"
 LOGIN_ADDRESS_LIMIT = "300 per minute;2000 per hour"
 
 
+def _app_scope() -> str:
+    """This app's key prefix, in the key itself.
+
+    Flask-Limiter keeps the key prefix of the first app it was attached to in a
+    process; every app (a test's, or another tool on a shared Redis) must
+    still count its logins apart.
+    """
+    return current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+
+
 def _login_account_key() -> str:
     """The account a login attempt is for, spelled as the wiki would (first letter upper)."""
     name = " ".join((request.form.get("username") or "").replace("_", " ").split())
-    return "account:" + (name[:1].upper() + name[1:])[:255]
+    return f"{_app_scope()}:account:" + (name[:1].upper() + name[1:])[:255]
+
+
+def _login_address_key() -> str:
+    return f"{_app_scope()}:ip:{get_remote_address()}"
 
 
 def login_account_limit() -> str:
@@ -84,7 +98,7 @@ login_attempts_per_account = limiter.limit(
 )
 login_attempts_per_address = limiter.limit(
     login_address_limit,
-    key_func=lambda: f"ip:{get_remote_address()}",
+    key_func=_login_address_key,
     methods=["POST"],
     scope="login-address",
 )
