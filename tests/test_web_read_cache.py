@@ -112,3 +112,23 @@ def test_a_busy_worker_asks_redis_once_a_second_not_once_per_view(redis_url, mon
     assert reads == []  # all 50 from the worker's memory of the last second
     cache.clear()  # this worker's own save: seen at once
     assert cache.get("dashboard", 60, lambda: "after the save") == "after the save"
+
+
+def test_a_background_refresh_renders_in_the_readers_language(tmp_path):
+    from flask import g
+
+    from tests.test_web_units import make_settings
+    from webservice.app import create_app
+
+    app = create_app(make_settings(tmp_path), retry_worker=False)
+    cache = SharedCache(local_seconds=0)
+    with app.test_request_context("/campaign/X", headers={"Accept-Language": "ar"}):
+        app.preprocess_request()
+        assert g.lang == "ar"
+        assert cache.get("body", 60, lambda: f"rendered in {g.lang}") == "rendered in ar"
+        previous = cache.get("body", ALMOST_AT_ONCE, lambda: f"refreshed in {g.lang}")
+        assert previous == "rendered in ar"  # served at once, refreshed in a thread
+    for refresh in _refreshes():
+        refresh.join(30)
+    with app.test_request_context("/campaign/X"):
+        assert cache.get("body", 60, lambda: "unused") == "refreshed in ar"

@@ -79,11 +79,15 @@ def _with_request_context(compute: Callable[[], T]) -> Callable[[], T]:
     """``compute`` as it can run in another thread: same request, same ``g`` (language)."""
     if not has_request_context():
         return compute
-    context = request_ctx.copy()
+    # the context itself, copied only if the refresh runs: most calls are hits, and a
+    # copy binds a URL adapter (a cost on every view of a busy page otherwise)
+    context = request_ctx._get_current_object()  # type: ignore[attr-defined]
     values = dict(g.__dict__)
 
     def run() -> T:
-        with context:
+        if has_request_context() and request_ctx._get_current_object() is context:  # type: ignore[attr-defined]
+            return compute()  # the same request, in its own thread: nothing to carry
+        with context.copy():
             g.__dict__.update(values)
             return compute()
 
