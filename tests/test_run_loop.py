@@ -113,7 +113,9 @@ class Records(logging.Handler):
 
 def test_a_bug_on_one_page_is_reported_and_the_run_goes_on():
     records = Records()
-    logger = logging.getLogger("bot.run.loop")
+    from bot.run import loop
+
+    logger = loop.log  # the loop's own logger object, whatever other tests did to logging
     logger.addHandler(records)
     level = logger.level
     logger.setLevel(logging.DEBUG)  # as with -v

@@ -53,7 +53,12 @@ def account_limit() -> str:
     return current_app.config["CAMPAIGNKIT_ACCOUNT_LIMIT"]
 
 
-writes = limiter.shared_limit(write_limit, scope="writes", methods=["POST"])
+def _address_key() -> str:
+    """The client's address, counted apart for each app (see :func:`_app_scope`)."""
+    return f"{current_app.config.get('RATELIMIT_KEY_PREFIX', '')}:ip:{get_remote_address()}"
+
+
+writes = limiter.shared_limit(write_limit, scope="writes", methods=["POST"], key_func=_address_key)
 
 # Logins have budgets of their own. Per account, a password cannot be guessed
 # quickly; per address, a ceiling far above a venue's: fifty people behind one
@@ -102,7 +107,9 @@ login_attempts_per_address = limiter.limit(
     methods=["POST"],
     scope="login-address",
 )
-account_creations = limiter.shared_limit(account_limit, scope="accounts", methods=["POST"])
+account_creations = limiter.shared_limit(
+    account_limit, scope="accounts", methods=["POST"], key_func=_address_key
+)
 
 
 def content_security_policy(tile_url: str) -> str:
