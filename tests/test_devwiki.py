@@ -262,3 +262,26 @@ def test_up_adds_the_accounts_an_older_install_lacks(scratch_layout):
         coordinator = HumanEditor(wiki.api_url, COORDINATOR, upgraded.users[COORDINATOR])
         info = coordinator.get(action="query", meta="userinfo", uiprop="groups")
         assert "eventcoordinator" in info["query"]["userinfo"]["groups"]
+
+
+def test_a_settings_change_shows_on_the_very_next_request(scratch_layout):
+    """enable_uploads (and the captcha and throttle options) change LocalSettings.php
+    while the server runs; the next request must not be served from a stale opcache."""
+    from campaignkit.devwiki.uploads import enable_uploads
+
+    layout = scratch_layout
+    assert cli(layout, "up").returncode == 0
+    wiki = layout.hub
+    settings_before = wiki.settings_file.read_text(encoding="utf-8")
+    uploads_file = wiki.directory / "campaignkit-uploads.php"
+    try:
+        assert (
+            api_get(wiki, action="query", meta="siteinfo")["query"]["general"]["uploadsenabled"]
+            is False
+        )
+        enable_uploads(wiki)
+        general = api_get(wiki, action="query", meta="siteinfo")["query"]["general"]
+        assert general["uploadsenabled"] is True
+    finally:
+        wiki.settings_file.write_text(settings_before, encoding="utf-8")
+        uploads_file.unlink(missing_ok=True)

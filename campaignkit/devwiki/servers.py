@@ -32,6 +32,11 @@ START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 KILL_TIMEOUT = 5.0
 WORKERS = 4
+# php -S runs with opcache on (the cli-server SAPI follows opcache.enable, not
+# enable_cli), and by default opcache looks at a changed file only every 2 s. The
+# devwiki changes LocalSettings.php while its servers run (uploads, the captcha,
+# throttles); a request right after such a change must see it.
+PHP_OPTIONS = ("-d", "opcache.revalidate_freq=0")
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,7 @@ def start(
     }
     with layout.log_file(wiki).open("ab") as log:
         process = subprocess.Popen(
-            ["php", "-S", f"127.0.0.1:{wiki.port}", "-t", str(MEDIAWIKI_ROOT)],
+            ["php", *PHP_OPTIONS, "-S", f"127.0.0.1:{wiki.port}", "-t", str(MEDIAWIKI_ROOT)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
