@@ -434,3 +434,48 @@ def test_worklist_import_respects_the_stop_page(devwiki_layout, unique_title, hu
     done = campaignkit(config, "worklist", "import", str(source), "--page", page)
     assert done.returncode == 0, done.stderr
     assert read_page_exists(human, page)
+
+
+def test_events_naming_a_worklist_are_read_again_only_when_they_change(
+    farm, settings, human, unique_title
+):
+    """A run that changed nothing reads no event page to learn which worklists they name."""
+    from bot.run.loop import PageListing
+
+    ada = human("yowiki", "Ada Organizer")
+    tag = unique_title("Named").split()[-1]
+    worklist, event = f"Named {tag} list", f"Named {tag} event"
+    start = (datetime.now(UTC) - timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    end = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+
+    def write_event(*people: str) -> None:
+        ada.edit(
+            event,
+            f"{{{{Campaign event|campaign=C {tag}|name=Named|start={start}|end={end}"
+            f"|format=online|wiki=yowiki|worklist={worklist}}}}}\n== Sign-up ==\n"
+            + "".join(f"{{{{Participant|{person}}}}}\n" for person in people),
+        )
+
+    def named_now() -> tuple[dict, int]:
+        job = WorklistJob(farm, settings, RunSummary("named"))
+        job.listing = PageListing(farm, settings)
+        job.listing.listed("yowiki")  # the run's listing, made before the task asks
+        before = farm.request_counts()["yowiki"]
+        named = job._events_by_worklist(["yowiki"])
+        return named, farm.request_counts()["yowiki"] - before
+
+    write_event("Bola Participant")
+    settle(ada, "the template link", lambda e: links_of(event, "templates")(e) != set())
+    first, _ = named_now()
+    assert [w.participants for w in first[("yowiki", worklist)]] == [("Bola Participant",)]
+
+    again, spent = named_now()
+    assert spent == 0  # every event page at its recorded revision: nothing read
+    assert again[("yowiki", worklist)] == first[("yowiki", worklist)]
+
+    write_event("Bola Participant", "Chidi Coordinator")
+    changed, spent = named_now()
+    assert spent == 1  # the one changed page, in one batched read
+    assert [w.participants for w in changed[("yowiki", worklist)]] == [
+        ("Bola Participant", "Chidi Coordinator")
+    ]

@@ -53,7 +53,7 @@ from bot.metrics.snapshots import SnapshotStore
 from bot.metrics.wikidata import WikidataEdits
 from bot.metrics.worklist_progress import worklist_done
 from bot.run.lease import RunLease
-from bot.run.loop import BotRun, BotTask, Priority, WorkItem
+from bot.run.loop import BotRun, BotTask, PageListing, Priority, WorkItem
 from bot.run.summary import RunSummary
 from bot.run.writer import PageWriter
 from bot.worklists.sources import normalize_title
@@ -152,6 +152,7 @@ class MetricsJob(BotTask):
         self.campaign_readings: list[tuple[PageText, Reading[Campaign]]] = []
         self.bookkeeping: dict[str, frozenset[str]] = {}  # wiki -> the campaigns' own pages
         self.others_unreadable = 0
+        self.listing: PageListing | None = None  # the run's one listing, from setup
 
     # --- helpers ---------------------------------------------------------------
 
@@ -564,6 +565,7 @@ class MetricsJob(BotTask):
         """Read every event and its sign-ups, and the campaigns to report on."""
         self.writer = run.writer
         self.summary = run.summary
+        self.listing = run.listing
         self._list_campaigns()
         # A run for a campaign measures the events of the campaigns part of it too.
         self.targets |= {d for t in set(self.targets) for d in self.tree.descendants(t)}
@@ -599,7 +601,11 @@ class MetricsJob(BotTask):
                     titles |= {campaign, *campaign_data.data_titles(campaign)}
             template = wiki.manifest.template("worklist")
             try:
-                listed = pages_embedding(wiki.connection, [template.name], with_text=False)
+                listed = (
+                    self.listing.embedding(wiki_id, "worklist")
+                    if self.listing is not None
+                    else pages_embedding(wiki.connection, [template.name], with_text=False)
+                )
             except WikiError as error:
                 self.summary.error(
                     f"{wiki_id}: cannot list worklist pages, so edits on them might count "

@@ -53,6 +53,9 @@ class PageWriter:
         self.deadline: float | None = None  # monotonic time by which a run must be done
         self.out_of_time = 0  # writes not started because the run's budget would not allow them
         self._slowest = 0.0  # the longest a write took in this run (throttle included)
+        # Pages this run changed: a later task of the run must read them again rather
+        # than trust what it recorded at the revision the run's listing gave.
+        self.saved: set[tuple[str, str]] = set()
 
     def give_up(self, wiki_id: str, reason: str) -> None:
         """Leave the rest of a wiki's pages for the next run (said once in the summary)."""
@@ -100,5 +103,7 @@ class PageWriter:
             self.give_up(wiki_id, f"{result.reason}")
             self.summary.skip(f"{wiki_id}:{request.title}: {result.reason}")
             return result
+        if result.outcome in (EditOutcome.SAVED, EditOutcome.CREATED):
+            self.saved.add((wiki_id, request.title))
         self.summary.edit(result)
         return result

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.run.loop import BotRun, BotTask, PageListing, Priority, WorkItem
@@ -36,6 +36,7 @@ from bot.run.summary import RunSummary
 from bot.run.writer import PageWriter
 from bot.worklists.claims import Claims, read_claims
 from bot.worklists.definition import WorklistDefinition, read_definition
+from bot.worklists.event_windows import EventWorklists, NamedWorklist
 from bot.worklists.flags import FlagConfigError, FlagRule, load_rules
 from bot.worklists.items import (
     Item,
@@ -180,6 +181,7 @@ class WorklistJob(BotTask):
         self.full = full
         self.listing: PageListing | None = None
         self.records = PageRecords(settings.database_url, "worklists")
+        self.event_worklists = EventWorklists(settings.database_url)
 
     # --- helpers ---------------------------------------------------------------
 
@@ -328,32 +330,73 @@ class WorklistJob(BotTask):
         return list(found.values())
 
     def _events_by_worklist(self, wiki_ids: Sequence[str]) -> dict[tuple[str, str], list]:
-        """Events that name a worklist, by (wiki of the event page, worklist title)."""
+        """Events that name a worklist, by (wiki of the event page, worklist title).
+
+        Only event pages whose revision changed since they were last looked at
+        (or that this run saved) are read; the others come from the record.
+        """
         named: dict[tuple[str, str], list[EventWindow]] = {}
+        now = self.now()
         for wiki_id in wiki_ids:
-            connection = self.farm[wiki_id]
-            manifest = self.manifest(wiki_id)
-            local = manifest.template("campaign_event")
             try:
-                pages = pages_embedding(connection, [local.name])
+                entries = self._event_worklists(wiki_id)
             except read_failures() as error:
                 self.summary.warn(f"{wiki_id}: cannot list events for worklist progress: {error}")
                 continue
-            for page in pages:
-                event = read_event(
-                    page.text,
-                    title=page.title,
-                    wiki=wiki_id,
-                    manifest=manifest,
-                    wiki_ids=set(self.settings.wikis),
-                    hub_id=self.settings.hub_id,
-                ).model  # problems are reported by the events part of sync
-                if event is None or not event.worklist:
-                    continue
-                window = self._window(event, page, manifest)
-                if window is not None:
-                    named.setdefault((wiki_id, normalize_title(event.worklist)), []).append(window)
+            for entry in entries:
+                if entry.worklist and entry.window is not None:
+                    window = replace(entry.window, end=min(entry.window.end, now))
+                    named.setdefault((wiki_id, entry.worklist), []).append(window)
         return named
+
+    def _event_worklists(self, wiki_id: str) -> list[NamedWorklist]:
+        """What every event page of the wiki says about worklists, read only where it changed."""
+        connection = self.farm[wiki_id]
+        manifest = self.manifest(wiki_id)
+        if self.listing is None:
+            local = manifest.template("campaign_event")
+            listed = {
+                p.title: p.revid for p in pages_embedding(connection, [local.name], with_text=False)
+            }
+        else:
+            listed = {p.title: p.revid for p in self.listing.embedding(wiki_id, "campaign_event")}
+        recorded = self.event_worklists.entries(wiki_id)
+        saved = {title for wiki, title in self.writer.saved if wiki == wiki_id}
+        known, stale = [], []
+        for title, revid in listed.items():
+            entry = recorded.get(title)
+            if entry is not None and entry.revid == revid and title not in saved:
+                known.append(entry)
+            else:
+                stale.append(title)
+        fresh = []
+        for page in (read_texts(connection, stale) if stale else {}).values():
+            if page.exists:
+                entry = self._named_worklist(wiki_id, page, manifest)
+                if entry is not None:
+                    fresh.append(entry)
+        if not self.dry_run:
+            self.event_worklists.record(wiki_id, fresh, keep=listed)
+        return known + fresh
+
+    def _named_worklist(
+        self, wiki_id: str, page: PageText, manifest: Manifest
+    ) -> NamedWorklist | None:
+        """The worklist one event page names, with its window; None when it cannot be read."""
+        event = read_event(
+            page.text,
+            title=page.title,
+            wiki=wiki_id,
+            manifest=manifest,
+            wiki_ids=set(self.settings.wikis),
+            hub_id=self.settings.hub_id,
+        ).model  # problems are reported by the events part of sync
+        if event is None or not event.worklist:
+            return NamedWorklist(page.title, page.revid)
+        window = self._window(event, page, manifest)
+        if window is None:  # warned; read again next run
+            return None
+        return NamedWorklist(page.title, page.revid, normalize_title(event.worklist), window)
 
     def _window(
         self, event: CampaignEvent, page: PageText, manifest: Manifest
@@ -374,7 +417,7 @@ class WorklistJob(BotTask):
         return EventWindow(
             event=f"{event.page.wiki}:{page.title}",
             start=event.start_utc,
-            end=min(event.end_utc, self.now()),
+            end=event.end_utc,
             participants=tuple(names),
         )
 
