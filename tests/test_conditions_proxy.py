@@ -755,3 +755,38 @@ def test_write_proxied_config_points_only_the_api_urls_at_the_proxies(
     assert proxied.max_retries == 1
     assert proxied.bot.password() == original.bot.password()
     assert proxied.state_dir == original.state_dir
+
+
+def test_after_ratelimited_the_edit_core_waits_one_write_interval(
+    proxied_wikis, proxied_farm, unique_title, monkeypatch
+):
+    """MediaWiki's ``ratelimited`` carries no Retry-After: the bot waits its own interval
+    between saves (``write_throttle``), not the edit core's generic 5 s first wait."""
+    from pywikibot import config
+
+    from campaignkit.wiki.editing import EditOutcome, EditRequest, apply_edit
+    from campaignkit.wiki.safe_edit import RetryPolicy
+
+    proxy = proxied_wikis["metawiki"]
+    title = unique_title("Rate interval")
+    save(proxied_farm, "metawiki", title, "first")  # starts the account's interval
+    proxy.limit_rate(100)  # 100 wiki seconds: 1 s real at the tests' time scale
+    monkeypatch.setattr(config, "put_throttle", 0.25)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)  # the edit core's own back-off, as in production
+
+    try:
+        save(proxied_farm, "metawiki", title, "second")  # accepted: the interval starts
+        result = apply_edit(
+            proxied_farm["metawiki"],
+            EditRequest(title, lambda page: page.text + " third", "interval test"),
+            policy=RetryPolicy(attempts=10, budget=10.0, sleep=sleep),
+        )
+    finally:
+        proxy.clear_rate_limits()
+    assert result.outcome is EditOutcome.SAVED, result
+    assert waits and set(waits) == {0.25}, waits
+    assert proxy.counts().faults["ratelimited"] == len(waits)

@@ -165,6 +165,23 @@ def test_the_budget_stops_taking_items_that_would_not_finish_in_time():
     assert any("7 page(s) left for the next run" in w for w in summary.warnings)
 
 
+class SlowSetupTask(RecordingTask):
+    """A task whose setup (listing, reading, checking names) takes the clock past the budget."""
+
+    def setup(self, run: BotRun) -> None:
+        self.clock.now += 40.0
+
+
+def test_a_budget_eaten_by_setup_says_so_and_starts_no_page():
+    clock = Clock()
+    task = SlowSetupTask([item("campaign", Priority.CAMPAIGN)], clock, cost=1.0)
+    summary = make_run(max_seconds=30, clock=clock).execute([task])
+    assert task.treated == []
+    assert any("setup took 40 s; give the run more time" in w for w in summary.warnings), (
+        summary.warnings
+    )
+
+
 def test_a_second_run_finds_the_lease_and_does_nothing(tmp_path):
     url = f"sqlite:///{tmp_path / 'state.sqlite'}"
     first = RunLease(url, "sync", ["hub", "yo"], "run1")

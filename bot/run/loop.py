@@ -332,12 +332,21 @@ class BotRun:
             self._isolated(f"{task.name} listing", lambda t=task: items.extend(t.items(self)))
         queue = sorted(dict.fromkeys(items), key=WorkItem.sort_key)
         renewed = self.clock()
+        setup_seconds = renewed - self.started
         for index, item in enumerate(queue):
             if not self.has_time_for(item):
                 self.left = queue[index:]
+                # Setup (listing, reading what changed, checking names) is not cut
+                # short: a run stopped inside it would redo it next time and never
+                # get to a page. A budget it eats whole is worth saying so.
+                why = (
+                    f" (setup took {setup_seconds:.0f} s; give the run more time)"
+                    if index == 0 and setup_seconds > (self.max_seconds or 0)
+                    else ""
+                )
                 self.summary.warn(
                     f"time budget of {self.max_seconds:.0f} s reached: {len(self.left)} "
-                    f"page(s) left for the next run, from {self.left[0].where}"
+                    f"page(s) left for the next run, from {self.left[0].where}{why}"
                 )
                 break
             if item.wiki in self.given_up:

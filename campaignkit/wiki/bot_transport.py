@@ -121,9 +121,14 @@ def one_try_request_class() -> type:
             code = str((error or {}).get("code", ""))
             if code and classify_error(code) is ErrorKind.RETRY_LATER:
                 # readonly, maxlag, ratelimited: pywikibot would sleep here
-                raise _WouldWait(
-                    code, str(error.get("info", "")), retry_after_seconds(response.headers)
-                )
+                retry_after = retry_after_seconds(response.headers)
+                if code == "ratelimited" and retry_after is None:
+                    # MediaWiki says no more; the bot's own interval between saves
+                    # is what the limit is about, so one interval is the wait.
+                    from pywikibot import config
+
+                    retry_after = float(config.put_throttle) or None
+                raise _WouldWait(code, str(error.get("info", "")), retry_after)
             return result or {}
 
         def wait(self, delay: float | None = None, **kwargs: Any) -> None:
