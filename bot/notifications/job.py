@@ -482,7 +482,12 @@ class NotifyTask(BotTask):
         # pending, and the next run looks in the history before posting.
 
     def teardown(self, run: BotRun) -> None:
-        """Say how many messages ended in which state."""
+        """Carry event records over the run's own saves; say how many messages ended how."""
+        if not self.dry_run:
+            # The sync writes only its regions; the dates and the reminders switch
+            # recorded here are outside them, so they hold at the saved revision too.
+            for wiki_id in self.settings.wikis:
+                self.records.carry_over(wiki_id, run.writer.replaced(wiki_id))
         if self.counts:
             done = ", ".join(f"{n} {state}" for state, n in sorted(self.counts.items()))
             log.info("notify: %s", done)

@@ -12,7 +12,7 @@ full re-read, nothing else.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -167,3 +167,19 @@ class PageRecords:
                     "done": done,
                 },
             )
+
+    def carry_over(self, wiki_id: str, replaced: Mapping[str, tuple[int, int]]) -> int:
+        """Move records made at the revision a bot save replaced to the saved revision.
+
+        For a task whose record holds only what the bot's own regions cannot change
+        (an event's dates, say): without this, every page the sync saved would be
+        read again on the next run, the one after every change. Returns how many.
+        """
+        recorded = self.entries(wiki_id)
+        moved = 0
+        for title, (old, new) in replaced.items():
+            entry = recorded.get(title)
+            if entry is not None and entry.revid == old:
+                self.record(wiki_id, PageRecord(title, new, entry.digest, entry.done))
+                moved += 1
+        return moved

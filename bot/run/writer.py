@@ -53,15 +53,25 @@ class PageWriter:
         self.deadline: float | None = None  # monotonic time by which a run must be done
         self.out_of_time = 0  # writes not started because the run's budget would not allow them
         self._slowest = 0.0  # the longest a write took in this run (throttle included)
-        # Pages this run changed: a later task of the run must read them again rather
-        # than trust what it recorded at the revision the run's listing gave.
-        self.saved: set[tuple[str, str]] = set()
+        # Pages this run changed, with (the revision replaced, the new one): a task must
+        # read them again rather than trust what it recorded at the listing's revision,
+        # unless what it recorded is outside the bot's regions and the save replaced
+        # exactly that revision (``base`` is 0 when MediaWiki merged another edit).
+        self.saved: dict[tuple[str, str], tuple[int, int]] = {}
 
     def give_up(self, wiki_id: str, reason: str) -> None:
         """Leave the rest of a wiki's pages for the next run (said once in the summary)."""
         if wiki_id not in self.given_up:
             self.given_up[wiki_id] = reason
             self.summary.error(f"{wiki_id}: {reason}; its other pages are left for the next run")
+
+    def replaced(self, wiki_id: str) -> dict[str, tuple[int, int]]:
+        """Pages of one wiki this run saved over a known revision: title -> (old, new)."""
+        return {
+            title: (base, new)
+            for (wiki, title), (base, new) in self.saved.items()
+            if wiki == wiki_id and base
+        }
 
     def summary_text(self, what: str) -> str:
         """An edit summary that says what changed and where the documentation is."""
@@ -104,6 +114,6 @@ class PageWriter:
             self.summary.skip(f"{wiki_id}:{request.title}: {result.reason}")
             return result
         if result.outcome in (EditOutcome.SAVED, EditOutcome.CREATED):
-            self.saved.add((wiki_id, request.title))
+            self.saved[(wiki_id, request.title)] = (result.base_revid, result.revid)
         self.summary.edit(result)
         return result

@@ -13,7 +13,7 @@ that reads the event pages again, nothing else.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -143,3 +143,20 @@ class EventWorklists:
                     for page in items
                 ],
             )
+
+    def carry_over(self, wiki_id: str, replaced: Mapping[str, tuple[int, int]]) -> None:
+        """Move the records of events naming no worklist to the revision a bot save made.
+
+        ``replaced`` is title -> (the revision the save replaced, the new one).
+        """
+        recorded = self.entries(wiki_id)
+        self.record(
+            wiki_id,
+            [
+                NamedWorklist(title, new)
+                for title, (old, new) in replaced.items()
+                if (entry := recorded.get(title)) is not None
+                and entry.revid == old
+                and not entry.worklist
+            ],
+        )

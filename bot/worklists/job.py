@@ -721,6 +721,20 @@ class WorklistJob(BotTask):
         self.summary = run.summary
         self.listing = run.listing
 
+    def teardown(self, run: BotRun) -> None:
+        """Carry over the run's own saves the record of events that name no worklist.
+
+        The sync's save of an event page changes only its regions, never its
+        ``worklist=`` field; an event that names a worklist is read again (its
+        participants table is what changed).
+        """
+        if self.dry_run:
+            return
+        for wiki_id in self.settings.wikis:
+            replaced = run.writer.replaced(wiki_id)
+            if replaced:
+                self.event_worklists.carry_over(wiki_id, replaced)
+
     def items(self, run: BotRun) -> Iterable[WorkItem]:
         """Every worklist page (or the targeted ones), after the sync's tables."""
         for worklist in self.find_pages(self.targets, self.wiki, strict=self.strict):

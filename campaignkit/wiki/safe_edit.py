@@ -153,6 +153,10 @@ class EditResult:
     outcome: EditOutcome
     reason: str = ""
     revid: int = 0
+    # The revision the save replaced, when MediaWiki's answer proves nothing came in
+    # between (0 otherwise): a task that recorded facts of that revision which the
+    # bot's own regions cannot change may carry them over to ``revid``.
+    base_revid: int = 0
     attempts: int = 0
     diff: str = ""
     text: str = ""
@@ -421,6 +425,7 @@ def safe_edit(
         result.revid, result.text = int(answer.get("newrevid", 0)), new_text
         result.merged = needs_read_back(page, answer)
         if not result.merged:
+            result.base_revid = page.revid if page.exists else 0
             return result.end(done)
         try:
             saved = transport.read_revision(result.revid)
