@@ -56,6 +56,15 @@ def test_messages_plural_direction_and_fallback():
     assert "\u2068Ada\u2069" in messages.text("ar", "nav-logout", "Ada")  # isolated in RTL
 
 
+def test_a_message_key_given_twice_is_refused(tmp_path):
+    Messages(I18N)  # the real files: every key once
+    (tmp_path / "en.json").write_text(
+        '{"events-none": "No events yet.", "events-none": "No event matches."}', encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="'events-none' is given twice"):
+        Messages(tmp_path)
+
+
 def test_every_form_field_has_a_label_and_help_and_every_message_is_documented():
     english = json.loads((I18N / "en.json").read_text(encoding="utf-8"))
     documented = json.loads((I18N / "qqq.json").read_text(encoding="utf-8"))

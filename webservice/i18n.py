@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -29,6 +30,24 @@ _PARAM = re.compile(r"\$(\d+)")
 _PLURAL_TAGS = ("zero", "one", "two", "few", "many")
 
 
+def _unique(path: Path) -> Callable[[list[tuple[str, object]]], dict[str, object]]:
+    """A JSON object hook that refuses a key given twice.
+
+    JSON lets the last of two equal keys win in silence: a second message added
+    under a key already in use replaced the first one on every page using it.
+    """
+
+    def build(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        seen: dict[str, object] = {}
+        for key, value in pairs:
+            if key in seen:
+                raise ValueError(f"{path}: message key {key!r} is given twice")
+            seen[key] = value
+        return seen
+
+    return build
+
+
 class Messages:
     """All message files of one directory, by language code."""
 
@@ -36,7 +55,7 @@ class Messages:
         self.by_language: dict[str, dict[str, str]] = {}
         self.documentation: dict[str, str] = {}
         for path in sorted(directory.glob("*.json")):
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_unique(path))
             messages = {k: v for k, v in data.items() if not k.startswith("@")}
             if path.stem == "qqq":
                 self.documentation = messages
