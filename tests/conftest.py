@@ -22,6 +22,10 @@ from campaignkit.devwiki.install import COORDINATOR, ORGANIZER, LocalAccounts
 from campaignkit.devwiki.layout import DevWikiLayout
 from campaignkit.services import ServiceUnavailable, ensure_mariadb, ensure_redis
 
+# Helper modules some test files import by name before loading them as plugins:
+# their asserts are rewritten (and pytest does not warn) only when said before that.
+pytest.register_assert_rewrite("tests.proxy_support", "tests.web_support")
+
 REPO = Path(__file__).resolve().parent.parent
 
 # CI replays a fixed set of Hypothesis examples, so a run cannot fail on an example
