@@ -30,6 +30,7 @@ from campaignkit.devwiki.conditions_proxy import (
     write_proxied_config,
 )
 from tests.human import HumanEditor
+from tests.safe_edit_support import FakeClock
 
 pytestmark = pytest.mark.wiki
 # proxied_wikis, proxied_farm, proxy_in_front
@@ -770,23 +771,25 @@ def test_after_ratelimited_the_edit_core_waits_one_write_interval(
     proxy = proxied_wikis["metawiki"]
     title = unique_title("Rate interval")
     save(proxied_farm, "metawiki", title, "first")  # starts the account's interval
-    proxy.limit_rate(100)  # 100 wiki seconds: 1 s real at the tests' time scale
+    proxy.limit_rate(100_000)  # far longer than the test: only the wait below ends it
     monkeypatch.setattr(config, "put_throttle", 0.25)
-    waits: list[float] = []
+    clock = FakeClock()
 
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        time.sleep(seconds)  # the edit core's own back-off, as in production
+    def wait_out(seconds: float) -> None:
+        """The edit core's back-off, on a clock of its own: the wiki's interval is over."""
+        clock.sleep(seconds)
+        proxy.clear_rate_limits()
 
     try:
         save(proxied_farm, "metawiki", title, "second")  # accepted: the interval starts
         result = apply_edit(
             proxied_farm["metawiki"],
             EditRequest(title, lambda page: page.text + " third", "interval test"),
-            policy=RetryPolicy(attempts=10, budget=10.0, sleep=sleep),
+            policy=RetryPolicy(attempts=10, budget=10.0, sleep=wait_out, clock=lambda: clock.now),
         )
     finally:
         proxy.clear_rate_limits()
     assert result.outcome is EditOutcome.SAVED, result
+    waits = clock.waits
     assert waits and set(waits) == {0.25}, waits
     assert proxy.counts().faults["ratelimited"] == len(waits)
