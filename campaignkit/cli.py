@@ -9,9 +9,8 @@ The subcommands of the bot, the jobs and the webservice live beside the code
 they run (``bot/sync/cli.py`` and so on). This module names them in
 :data:`LAZY_COMMANDS` and imports one only when it runs, so ``campaignkit
 --help`` and ``campaignkit devwiki status`` load none of pywikibot, Flask,
-Celery or SQLAlchemy. It is, with :mod:`campaignkit.demo`, the one place in the
-core allowed to reach up into ``bot/``, ``jobs/`` and ``webservice/``
-(``tests/test_layers.py`` holds the list).
+Celery or SQLAlchemy. It is the one place in the core allowed to reach up
+into ``bot/``, ``jobs/`` and ``webservice/`` (``tests/test_layers.py`` checks it).
 """
 
 from __future__ import annotations

@@ -26,7 +26,6 @@ from campaignkit.config import Settings, load_settings
 from campaignkit.demo_campaign import SamplePages, write_sample_campaign
 from campaignkit.devwiki import lifecycle, servers
 from campaignkit.devwiki.layout import DevWikiLayout
-from campaignkit.locks import PageLocks
 from campaignkit.services import ensure_redis, redis_started_by_us
 
 Echo = Callable[[str], None]
@@ -82,42 +81,31 @@ def _wait_for_http(url: str, seconds: float) -> bool:
     return False
 
 
-def _install_templates(settings: Settings, echo: Echo) -> None:
+def _run_step(settings: Settings, echo: Echo, verbose: bool, *args: str) -> None:
+    """One operator command on the demo's wikis, in a process of its own, as cron runs it.
+
+    The demo composes the commands rather than the packages behind them, so it
+    stays in the core layer; their last summary line is what the user sees. A
+    failed step stops the demo (its errors are printed); ``sync`` and ``metrics``
+    exit 1 when a page had an error, which the demo reports and goes on from.
+    """
+    command = [sys.executable, "-m", "campaignkit", "--config", str(settings.path)]
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "campaignkit",
-            "--config",
-            str(settings.path),
-            "templates",
-            "install",
-        ],
+        [*command, *(["-v"] if verbose else []), *args],
         capture_output=True,
         text=True,
         check=False,
     )
-    echo(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "templates: ?")
+    lines = result.stdout.strip().splitlines()
+    summary = next((line for line in lines if " run " in line), lines[-1] if lines else "")
+    echo(summary or f"{args[0]}: no output")
+    if result.returncode == 1 and args[0] in ("sync", "metrics"):
+        for line in lines:
+            if line.startswith(("error", "warning")):
+                echo(f"  {line}")
+        return
     if result.returncode != 0:
-        raise RuntimeError(f"templates install failed: {result.stderr.strip()}")
-
-
-def _run_bot(settings: Settings, echo: Echo, verbose: bool) -> None:
-    from bot.metrics.job import run_metrics
-    from bot.run.summary import RunSummary
-    from bot.sync.job import SyncJob
-    from campaignkit.run_log import record_run
-    from campaignkit.wiki.connection import WikiFarm
-
-    farm = WikiFarm(settings, verbose=verbose)
-    locks = PageLocks.for_settings(settings)
-    summary = SyncJob(farm, settings, locks=locks, calendar=True).run()
-    record_run(settings.database_url, summary.as_dict(), origin="demo")
-    echo(summary.lines()[0])
-    metrics = RunSummary("metrics")
-    run_metrics(farm, settings, metrics, locks=locks)
-    echo(f"metrics: {metrics.edited} pages edited, {len(metrics.errors)} errors")
-    farm.close()
+        raise RuntimeError(f"campaignkit {' '.join(args)} failed: {result.stderr.strip()}")
 
 
 def _page_url(layout: DevWikiLayout, wiki_id: str, title: str) -> str:
@@ -136,10 +124,11 @@ def run_demo(
     try:
         ensure_redis(settings.redis_url)
         started.redis = settings.redis_url if redis_started_by_us(settings.redis_url) else ""
-        _install_templates(settings, echo)
+        _run_step(settings, echo, verbose, "templates", "install")
         pages: SamplePages = write_sample_campaign(layout, accounts)
         echo(f"Sample campaign: {pages.campaign}")
-        _run_bot(settings, echo, verbose)
+        _run_step(settings, echo, verbose, "sync")
+        _run_step(settings, echo, verbose, "metrics")
         logs = settings.state_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         started.processes.append(_campaignkit(settings.path, "worker", log=logs / "worker.log"))

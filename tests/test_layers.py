@@ -6,7 +6,8 @@ the scheduler once imported each other). Every import is read with ``ast``, at
 module level and inside functions alike, so a lazy import cannot hide one.
 
 The command line's composition root may reach every layer: it registers the
-subcommands and runs the demo. It is kept to the modules named here.
+subcommands. It is kept to the one module named here (the demo runs those
+subcommands as processes, so it needs no exception).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("campaignkit", "bot", "jobs", "webservice")  # lowest first
 COMPOSITION_ROOT = {
     "campaignkit/cli.py",  # registers every package's subcommands (by module name)
-    "campaignkit/demo.py",  # runs the bot, a worker and the webservice together
 }
 HEAVY = ("pywikibot", "flask", "celery", "sqlalchemy", "mwparserfromhell")
 
