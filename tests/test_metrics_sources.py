@@ -210,22 +210,45 @@ def test_api_source_batches_users(farm):
     assert spent == -(-len(names) // per_request)
 
 
-def test_report_command_gives_the_same_figures_through_both_sources(maria, monkeypatch):
-    """`campaignkit report --source api|replicas` on an event page of the MariaDB wiki."""
+def _two_people(maria, veteran: str, newcomer: str):
+    """A tag, a veteran (registered 400 days ago), a newcomer and the admin on the MariaDB wiki."""
+    target, accounts = maria
+    sql = _maria_sql(target)
+    tag = os.urandom(4).hex()
+    old_hand = create_account(
+        target.wiki, f"{veteran} {tag}", sql, datetime.now(UTC) - timedelta(days=400)
+    )
+    new_hand = create_account(target.wiki, f"{newcomer} {tag}", sql, None)
+    admin = Editor(target.wiki.api_url, accounts.admin_user, accounts.admin_password)
+    return target, tag, old_hand, new_hand, admin
+
+
+def _reports(target: MariaDBWiki, event: str, monkeypatch) -> dict[str, dict]:
+    """``campaignkit report EVENT --format json`` through each source, by source."""
     import json
 
     from click.testing import CliRunner
 
     from campaignkit.cli import main
 
-    target, accounts = maria
-    sql = _maria_sql(target)
-    tag = os.urandom(4).hex()
-    veteran = create_account(
-        target.wiki, f"Reporter {tag}", sql, datetime.now(UTC) - timedelta(days=400)
-    )
-    newcomer = create_account(target.wiki, f"Fresh {tag}", sql, None)
-    admin = Editor(target.wiki.api_url, accounts.admin_user, accounts.admin_password)
+    monkeypatch.setenv("CAMPAIGNKIT_REPLICA_URL", "mysql://root@127.0.0.1:3306/campaignkit_{wiki}")
+    reports = {}
+    for source in ("api", "replicas"):
+        result = CliRunner().invoke(
+            main,
+            [
+                *("--config", str(target.config_path), "report", event, "--format", "json"),
+                *("--source", source),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        reports[source] = json.loads(result.output)
+    return reports
+
+
+def test_report_command_gives_the_same_figures_through_both_sources(maria, monkeypatch):
+    """`campaignkit report --source api|replicas` on an event page of the MariaDB wiki."""
+    target, tag, veteran, newcomer, admin = _two_people(maria, "Reporter", "Fresh")
     now = datetime.now(UTC)
     start, end = now - timedelta(minutes=5), now + timedelta(minutes=30)
     event = f"Report event {tag}"
@@ -239,24 +262,9 @@ def test_report_command_gives_the_same_figures_through_both_sources(maria, monke
     veteran.save(f"Report article {tag}", "v" * 90)
     newcomer.save(f"Report article {tag}", "v" * 70)  # -20 counts 0
     newcomer.save(f"Talk:Report article {tag}", "t" * 33)
-    monkeypatch.setenv("CAMPAIGNKIT_REPLICA_URL", "mysql://root@127.0.0.1:3306/campaignkit_{wiki}")
+    reports = _reports(target, event, monkeypatch)
     figures = {}
-    for source in ("api", "replicas"):
-        result = CliRunner().invoke(
-            main,
-            [
-                "--config",
-                str(target.config_path),
-                "report",
-                event,
-                "--format",
-                "json",
-                "--source",
-                source,
-            ],
-        )
-        assert result.exit_code == 0, result.output
-        document = json.loads(result.output)
+    for source, document in reports.items():
         assert document["source"] == source
         figures[source] = document["figures"]
     assert figures["api"] == figures["replicas"]
@@ -286,20 +294,7 @@ def test_bookkeeping_and_redirects_are_not_article_work_through_both_sources(mar
     """Issue 13 on MariaDB: sign-ups and claims in the main namespace, a redirect made on
     purpose, a page move's leftover redirect and a page created as a redirect then written
     out give the same figures through the API and the replicas, and the right ones."""
-    import json
-
-    from click.testing import CliRunner
-
-    from campaignkit.cli import main
-
-    target, accounts = maria
-    sql = _maria_sql(target)
-    tag = os.urandom(4).hex()
-    veteran = create_account(
-        target.wiki, f"Mover {tag}", sql, datetime.now(UTC) - timedelta(days=400)
-    )
-    newcomer = create_account(target.wiki, f"Claimer {tag}", sql, None)
-    admin = Editor(target.wiki.api_url, accounts.admin_user, accounts.admin_password)
+    target, tag, veteran, newcomer, admin = _two_people(maria, "Mover", "Claimer")
     now = datetime.now(UTC)
     start, end = now - timedelta(minutes=5), now + timedelta(minutes=30)
     event, worklist = f"Bookkeeping event {tag}", f"Bookkeeping worklist {tag}"  # namespace 0
@@ -335,19 +330,8 @@ def test_bookkeeping_and_redirects_are_not_article_work_through_both_sources(mar
     redirect = f"#REDIRECT [[{article}]]"
     newcomer.save(f"Bookkeeping stub {tag}", redirect)
     newcomer.save(f"Bookkeeping stub {tag}", "s" * 80)
-    monkeypatch.setenv("CAMPAIGNKIT_REPLICA_URL", "mysql://root@127.0.0.1:3306/campaignkit_{wiki}")
-    figures = {}
-    for source in ("api", "replicas"):
-        result = CliRunner().invoke(
-            main,
-            [
-                *("--config", str(target.config_path), "report", event, "--format", "json"),
-                "--source",
-                source,
-            ],
-        )
-        assert result.exit_code == 0, result.output
-        figures[source] = json.loads(result.output)["figures"]
+    reports = _reports(target, event, monkeypatch)
+    figures = {source: document["figures"] for source, document in reports.items()}
     assert figures["api"] == figures["replicas"]
     wanted = {
         "participants": 2,
