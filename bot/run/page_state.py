@@ -168,18 +168,17 @@ class PageRecords:
                 },
             )
 
-    def carry_over(self, wiki_id: str, replaced: Mapping[str, tuple[int, int]]) -> int:
+    def carry_over(self, wiki_id: str, replaced: Mapping[str, tuple[int, int]]) -> None:
         """Move records made at the revision a bot save replaced to the saved revision.
 
         For a task whose record holds only what the bot's own regions cannot change
         (an event's dates, say): without this, every page the sync saved would be
-        read again on the next run, the one after every change. Returns how many.
+        read again on the next run, the one after every change.
         """
+        if not replaced:
+            return
         recorded = self.entries(wiki_id)
-        moved = 0
         for title, (old, new) in replaced.items():
             entry = recorded.get(title)
             if entry is not None and entry.revid == old:
                 self.record(wiki_id, PageRecord(title, new, entry.digest, entry.done))
-                moved += 1
-        return moved

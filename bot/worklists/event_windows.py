@@ -149,6 +149,8 @@ class EventWorklists:
 
         ``replaced`` is title -> (the revision the save replaced, the new one).
         """
+        if not replaced:
+            return
         recorded = self.entries(wiki_id)
         self.record(
             wiki_id,

@@ -731,9 +731,7 @@ class WorklistJob(BotTask):
         if self.dry_run:
             return
         for wiki_id in self.settings.wikis:
-            replaced = run.writer.replaced(wiki_id)
-            if replaced:
-                self.event_worklists.carry_over(wiki_id, replaced)
+            self.event_worklists.carry_over(wiki_id, run.writer.replaced(wiki_id))
 
     def items(self, run: BotRun) -> Iterable[WorkItem]:
         """Every worklist page (or the targeted ones), after the sync's tables."""
